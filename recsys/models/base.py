@@ -136,13 +136,35 @@ class Recommender:
             raise NotFittedError(self.label or type(self).__name__)
 
     # ------------------------------------------------------------------ scores
-    def _score_rows(self, users: np.ndarray) -> np.ndarray:
-        """Scores of every item for the given user indices (rows x items)."""
-        return self.user_factors_[users] @ self.item_factors_.T
+    #: Optional fitted biases, added to the dot product when set (BPR's item bias,
+    #: the rating model's global mean + user and item biases).
+    global_bias_: float = 0.0
+    user_bias_: np.ndarray | None = None
+    item_bias_: np.ndarray | None = None
 
-    def score_vector(self, user_vector: np.ndarray, items: np.ndarray | None = None) -> np.ndarray:
-        """Scores of every item for a (folded-in) user vector."""
-        return self.item_factors_ @ user_vector
+    def _score_rows(self, users: np.ndarray) -> np.ndarray:
+        """Scores of every item for the given user indices (rows x items).
+
+        Factor models: u . v (+ biases). Models whose score is not a dot product override this.
+        """
+        scores = self.user_factors_[users] @ self.item_factors_.T
+        if self.item_bias_ is not None:
+            scores = scores + self.item_bias_[None, :]
+        if self.user_bias_ is not None:
+            scores = scores + self.user_bias_[users][:, None]
+        return scores + self.global_bias_ if self.global_bias_ else scores
+
+    def score_users(self, users: np.ndarray) -> np.ndarray:
+        """Scores of every item for a batch of user indices: float array (len(users), n_items)."""
+        self._check_fitted()
+        return self._score_rows(np.asarray(users, dtype=np.int64))
+
+    def score_vector(self, user_vector: np.ndarray) -> np.ndarray:
+        """Scores of every item for a (folded-in) user vector (item biases included)."""
+        scores = self.item_factors_ @ user_vector
+        if self.item_bias_ is not None:
+            scores = scores + self.item_bias_
+        return scores + self.global_bias_ if self.global_bias_ else scores
 
     def user_scores(self, user: str) -> np.ndarray:
         """Scores of every item for one user (external id), in item-index order."""
@@ -250,25 +272,40 @@ class Recommender:
     def explain(self, user: str, item: str, n: int = 10) -> pd.DataFrame:
         """How the score of ``item`` for ``user`` decomposes over latent factors.
 
-        Returns DataFrame[factor, user_value, item_value, contribution, share] sorted by
-        absolute contribution; contributions over all factors sum to the score exactly.
-        Models with a history-based explanation (ALS, EASE) override this.
+        Returns DataFrame[term, user_value, item_value, contribution, share]: the top ``n``
+        factors by absolute contribution (term "factor 3") followed by any bias terms
+        ("item bias", "user bias", "global mean"). Over all factors and biases the
+        contributions sum to the score exactly; ``share`` is contribution / score.
         """
         self._check_fitted()
         self._require_embeddings("a factor explanation")
         u = self.user_ids_.index(user)
         i = self.item_ids_.index(item)
-        uv, iv = self.user_factors_[u], self.item_factors_[i]
+        uv = self.user_factors_[u].astype(np.float64)
+        iv = self.item_factors_[i].astype(np.float64)
         contrib = uv * iv
-        total = contrib.sum()
         order = np.argsort(-np.abs(contrib), kind="stable")[:n]
+        terms = [f"factor {f}" for f in order]
+        uvals, ivals, cons = list(uv[order]), list(iv[order]), list(contrib[order])
+        for name, value in (
+            ("item bias", None if self.item_bias_ is None else self.item_bias_[i]),
+            ("user bias", None if self.user_bias_ is None else self.user_bias_[u]),
+            ("global mean", self.global_bias_ or None),
+        ):
+            if value is not None:
+                terms.append(name)
+                uvals.append(np.nan)
+                ivals.append(np.nan)
+                cons.append(float(value))
+        total = float(self.score_users(np.array([u]))[0, i])
+        cons_arr = np.asarray(cons, dtype=np.float64)
         return pd.DataFrame(
             {
-                "factor": order,
-                "user_value": uv[order],
-                "item_value": iv[order],
-                "contribution": contrib[order],
-                "share": contrib[order] / total if total != 0 else np.nan,
+                "term": terms,
+                "user_value": uvals,
+                "item_value": ivals,
+                "contribution": cons_arr,
+                "share": cons_arr / total if total != 0 else np.nan,
             }
         )
 
@@ -294,12 +331,22 @@ class Recommender:
         if self.has_embeddings:
             out["user_factors"] = self.user_factors_
             out["item_factors"] = self.item_factors_
+        if self.item_bias_ is not None:
+            out["item_bias"] = self.item_bias_
+        if self.user_bias_ is not None:
+            out["user_bias"] = self.user_bias_
+        if self.global_bias_:
+            out["global_bias"] = np.asarray(self.global_bias_)
         return out
 
     def _restore(self, arrays: dict[str, np.ndarray]) -> None:
         if self.has_embeddings:
             self.user_factors_ = arrays["user_factors"]
             self.item_factors_ = arrays["item_factors"]
+        self.item_bias_ = arrays.get("item_bias")
+        self.user_bias_ = arrays.get("user_bias")
+        if "global_bias" in arrays:
+            self.global_bias_ = float(arrays["global_bias"])
 
     def save(self, directory: str | Path, extra_meta: dict | None = None) -> Path:
         """Write ``arrays.npz`` + ``model.json`` into ``directory`` (created if needed).
