@@ -57,6 +57,9 @@ def show_error(error: Exception) -> None:
 
 def on_server_start() -> None:
     """Start once-per-server background work (e.g. the UMAP warm-up)."""
+    from pages._maps import start_umap_warm_up
+
+    start_umap_warm_up()  # st.cache_resource: the thread starts once per server
 
 
 def sidebar() -> None:

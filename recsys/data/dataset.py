@@ -185,6 +185,49 @@ class Dataset:
             report=dict(report or {}),
         )
 
+    @classmethod
+    def from_indexed(
+        cls,
+        *,
+        name: str,
+        user_ids: IdMap,
+        item_ids: IdMap,
+        user_index: np.ndarray,
+        item_index: np.ndarray,
+        values: np.ndarray,
+        timestamps: np.ndarray,
+        has_timestamps: bool,
+        items: pd.DataFrame | None = None,
+        users: pd.DataFrame | None = None,
+        feedback: str = FEEDBACK_IMPLICIT,
+        rating_scale: tuple[float, float] | None = None,
+        report: dict | None = None,
+    ) -> Dataset:
+        """Build a Dataset from already indexed interactions (the loader's fast path).
+
+        ``user_index``/``item_index`` index into ``user_ids``/``item_ids``; every id must occur.
+        ``items``/``users`` are metadata frames as in :meth:`from_frame`.
+        """
+        if len(values) == 0:
+            raise DataError("There are no interactions left to use: the data is empty.")
+        item_frame, cold = _align_items(item_ids, items)
+        return cls(
+            name=name,
+            user_ids=user_ids,
+            item_ids=item_ids,
+            user_index=np.asarray(user_index, dtype=np.int32),
+            item_index=np.asarray(item_index, dtype=np.int32),
+            values=np.asarray(values, dtype=np.float32),
+            timestamps=np.asarray(timestamps, dtype=np.int64),
+            items=item_frame,
+            users=_align_users(user_ids, users),
+            feedback=feedback,
+            rating_scale=rating_scale,
+            has_timestamps=bool(has_timestamps),
+            cold_items=cold,
+            report=dict(report or {}),
+        )
+
     def with_interactions(self, mask: np.ndarray, name: str | None = None) -> Dataset:
         """A copy that keeps only the interactions where ``mask`` is True.
 

@@ -1,0 +1,116 @@
+"""Neighbours: the nearest items (or users) in a model's space, with reasons from the data."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from pages._common import get_dataset, show_error
+from pages._models import model_picker
+from pages._recommend_ui import md_escape
+from recsys.errors import RecsysError
+from recsys.neighbours import compare_item_neighbours, item_neighbours, user_neighbours
+
+ITEM_KEY = "nb_item"
+USER_KEY = "nb_user"
+
+st.title("Neighbours")
+st.caption(
+    "Cosine similarity says that two items are close in the model's space; the reasons say why "
+    "that might be: users who interacted with both (co-occurrence, Jaccard), shared categories "
+    "and tags, and popularity."
+)
+ds = get_dataset()
+picked = model_picker("Model", key="nb_model", embeddings_only=True)
+if picked is None:
+    st.stop()
+name, model = picked
+
+ITEM_COLUMNS = {
+    "cosine": st.column_config.NumberColumn("cosine", format="%.3f", help="Cosine similarity of the two item vectors."),
+    "co_users": st.column_config.NumberColumn("users in common", help="Users who interacted with both items."),
+    "jaccard": st.column_config.ProgressColumn(
+        "Jaccard", format="%.2f", min_value=0.0, max_value=1.0,
+        help="Users in common / users of either item.",
+    ),
+    "popularity": st.column_config.NumberColumn("users", help="Users who interacted with the neighbour."),
+}
+
+
+def item_picker() -> str:
+    titles = ds.titles
+    if st.session_state.get(ITEM_KEY) is None or st.session_state[ITEM_KEY] >= ds.n_items:
+        st.session_state[ITEM_KEY] = int(np.argmax(ds.item_popularity))
+    i = st.selectbox(
+        "Item (type to search titles)", list(range(ds.n_items)), key=ITEM_KEY,
+        format_func=lambda k: str(titles[k]),
+    )
+    cats = ", ".join(ds.items["categories"][i]) or "no categories"
+    tags = ", ".join(ds.items["tags"][i]) or "no tags"
+    st.caption(f"{cats} · tags: {tags} · {ds.item_popularity[i]:,} users")
+    return ds.item_ids[i]
+
+
+def items_section() -> None:
+    item = item_picker()
+    n = st.slider("How many neighbours", 5, 50, 10, key="nb_n")
+    nb = item_neighbours(model, ds, item, n=n)
+    st.dataframe(
+        nb.drop(columns=["item", "reason"]), hide_index=True, width="stretch",
+        column_config=ITEM_COLUMNS,
+    )
+    with st.expander("Reasons in words"):
+        for row in nb.itertuples():
+            st.markdown(f"**{row.rank}. {md_escape(row.title)}** — {md_escape(row.reason)}")
+    st.subheader("Compare with another model")
+    other = model_picker("Second model", key="nb_model_b", embeddings_only=True)
+    if other is None:
+        return
+    name_b, model_b = other
+    if name_b == name:
+        st.caption("Pick a different second model to compare the neighbour lists.")
+        return
+    merged, summary = compare_item_neighbours(model, model_b, ds, item, n=n)
+    st.metric(
+        f"Neighbours in both top-{n} lists", f"{summary['overlap']} of {n}",
+        help=f"Jaccard {summary['jaccard']:.2f}",
+    )
+    st.dataframe(
+        merged.drop(columns=["item"]).rename(
+            columns={"rank_a": f"rank · {name}", "cosine_a": f"cosine · {name}",
+                     "rank_b": f"rank · {name_b}", "cosine_b": f"cosine · {name_b}"}
+        ),
+        hide_index=True, width="stretch",
+    )
+
+
+def users_section() -> None:
+    ids = list(model.user_ids_.ids)
+    if st.session_state.get(USER_KEY) not in model.user_ids_:
+        st.session_state[USER_KEY] = st.session_state.get("rec_user") or ids[0]
+        if st.session_state[USER_KEY] not in model.user_ids_:
+            st.session_state[USER_KEY] = ids[0]
+    user = st.selectbox("User (type to search by id)", ids, key=USER_KEY)
+    st.caption(f"{ds.user_activity[model.user_ids_.index(user)]:,} items")
+    n = st.slider("How many neighbours", 5, 50, 10, key="nb_un")
+    nb = user_neighbours(model, ds, user, n=n)
+    st.dataframe(
+        nb.drop(columns=["reason"]), hide_index=True, width="stretch",
+        column_config={
+            "cosine": st.column_config.NumberColumn(format="%.3f"),
+            "shared_items": st.column_config.NumberColumn("items in common"),
+            "jaccard": st.column_config.ProgressColumn("Jaccard", format="%.2f", min_value=0.0, max_value=1.0),
+            "activity": st.column_config.NumberColumn("their items"),
+            "shared_titles": st.column_config.TextColumn("e.g. (least popular shared items)"),
+        },
+    )
+
+
+kind = st.segmented_control("Neighbours of", ["Items", "Users"], default="Items", key="nb_kind")
+try:
+    if kind == "Users":
+        users_section()
+    else:
+        items_section()
+except RecsysError as exc:
+    show_error(exc)

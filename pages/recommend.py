@@ -1,0 +1,131 @@
+"""Recommend: a user's history, their recommendations with reasons, and two models compared."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from pages import _coldstart, _profile
+from pages._common import get_dataset, show_error
+from pages._models import model_picker
+from pages._recommend_ui import filters, model_key, show_explained_list, show_map, user_vector_of
+from recsys.errors import RecsysError
+from recsys.explain import Profile, drivers, explain_items
+from recsys.neighbours import list_overlap
+
+USER_KEY = "rec_user"
+MAP_SELECTION_KEY = "map_selected_users"
+
+st.title("Recommend")
+st.caption(
+    "Pick a user to see what they did, what the model recommends and why — or build your own "
+    "profile and get recommendations on the spot."
+)
+ds = get_dataset()
+picked = model_picker("Model", key="rec_model", embeddings_only=False)
+if picked is None:
+    st.stop()
+name, model = picked
+mkey = model_key(name, model)
+
+
+def pick_user() -> str:
+    """Search by id, random, most active, or one of the users selected on the Map page."""
+    ids = list(model.user_ids_.ids)
+    if st.session_state.get(USER_KEY) not in model.user_ids_:
+        st.session_state[USER_KEY] = ids[int(np.argmax(ds.user_activity))] if len(ids) else None
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 3], vertical_alignment="bottom")
+    if c2.button("Random user", icon=":material/casino:"):
+        st.session_state[USER_KEY] = ids[int(np.random.default_rng().integers(len(ids)))]
+    if c3.button("Most active", icon=":material/bolt:"):
+        st.session_state[USER_KEY] = ids[int(np.argmax(ds.user_activity))]
+    from_map = [u for u in st.session_state.get(MAP_SELECTION_KEY) or [] if u in model.user_ids_]
+    if from_map:
+        chosen = c4.selectbox("From your map selection", [None, *from_map], key="rec_from_map")
+        if chosen is not None:
+            st.session_state[USER_KEY] = chosen
+    else:
+        c4.caption("Select users on the Map page to pick them here.")
+    return c1.selectbox(
+        "User (type to search by id)", ids, key=USER_KEY,
+        format_func=lambda u: f"{u} · {ds.user_activity[model.user_ids_.index(u)]} items",
+    )
+
+
+def history_table(user: str) -> pd.DataFrame:
+    h = ds.user_history(user)
+    h["categories"] = [", ".join(c) for c in h["categories"]]
+    value = "rating" if ds.feedback == "explicit" else "value"
+    return h.rename(columns={"value": value})[["title", "categories", value, "timestamp"]]
+
+
+def user_tab() -> None:
+    user = pick_user()
+    if user is None:
+        return
+    u = model.user_ids_.index(user)
+    profile = Profile.of_user(model, ds, user)
+    n, seen, mask, summary = filters(ds, "rec")
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader(f"History of {user}")
+        st.caption(f"{len(profile.items)} items, newest first.")
+        st.dataframe(history_table(user), hide_index=True, width="stretch", height=420)
+    with right:
+        st.subheader("Recommendations")
+        if summary:
+            st.caption(f"Filtered: {summary}.")
+        recs = model.recommend(user, n=n, exclude_seen=seen, allowed=mask)
+        show_explained_list(ds, model, profile, recs, key="rec")
+    show_map(ds, model, mkey, profile.items, recs, user_vector_of(model, profile), f"user {user}",
+             key="rec_map")
+    compare_section(user, profile, n, seen, mask)
+    st.session_state["rec_user_index"] = u
+
+
+def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> None:
+    st.subheader("Compare with another model")
+    other = model_picker("Second model", key="rec_model_b", embeddings_only=False)
+    if other is None:
+        return
+    name_b, model_b = other
+    if name_b == name:
+        st.caption("Pick a different second model to compare the two lists.")
+        return
+    rec_a = model.recommend(user, n=n, exclude_seen=seen, allowed=mask)
+    rec_b = model_b.recommend(user, n=n, exclude_seen=seen, allowed=mask)
+    ov = list_overlap(list(rec_a["item"]), list(rec_b["item"]))
+    st.metric(f"Items in both top-{n} lists", f"{ov['overlap']} of {n}", help="Jaccard %.2f" % ov["jaccard"])
+    cols = st.columns(2)
+    for col, label, mdl, recs in ((cols[0], name, model, rec_a), (cols[1], name_b, model_b, rec_b)):
+        with col:
+            st.markdown(f"**{label}**")
+            idx = mdl.item_ids_.indices(recs["item"])
+            shown = pd.DataFrame(
+                {"rank": recs["rank"], "title": ds.titles[idx],
+                 "in both": ["✓" if i in ov["shared"] else "" for i in recs["item"]]}
+            )
+            st.dataframe(shown, hide_index=True, width="stretch")
+            expl = explain_items(mdl, ds, Profile.of_user(mdl, ds, user), list(recs["item"]))
+            d = drivers(expl)
+            if len(d):
+                st.caption(f"History items that drive this list ({d['measure'].iloc[0]}):")
+                st.dataframe(
+                    d[["title", "value"]], hide_index=True, width="stretch",
+                    column_config={"value": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
+                )
+
+
+tab_user, tab_profile, tab_cold = st.tabs(
+    ["For a user", "Build your own profile", "Cold-start items"]
+)
+try:
+    with tab_user:
+        user_tab()
+    with tab_profile:
+        _profile.profile_tab(ds, model, mkey)
+    with tab_cold:
+        _coldstart.cold_tab(ds, model, mkey, name)
+except RecsysError as exc:
+    show_error(exc)

@@ -1,0 +1,404 @@
+"""Projections of embeddings to 2-D / 3-D maps (UMAP, PCA, t-SNE) and how faithful they are.
+
+UMAP's first fit in a fresh process spends tens of seconds compiling numba code. :func:`warm_up`
+runs tiny fits to trigger that compilation; :func:`start_warm_up` does it on a daemon thread and
+:func:`umap_ready` tells (thread-safely) when a real fit will be quick. The app shows a PCA map
+until then.
+
+Faithfulness says how much the flat picture distorts neighbourhoods of the embedding space:
+
+- *trustworthiness* (scikit-learn): 1.0 when every point's neighbours on the map are also close in
+  the embedding space; it penalises map neighbours that are far away in the embedding.
+- *kNN recall@k*: the share of each point's k nearest neighbours in the embedding space that are
+  also among its k nearest on the map (per point, and the mean).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from recsys.errors import ModelConfigError
+
+METHODS = ("umap", "pca", "tsne")
+METHOD_LABELS = {"umap": "UMAP", "pca": "PCA", "tsne": "t-SNE"}
+METRICS = ("cosine", "euclidean")
+
+#: below this many points umap-learn takes its exact path (pairwise distances, no NN-descent)
+UMAP_EXACT_LIMIT = 4096
+#: global trustworthiness is exact up to this many points, estimated from a seeded sample above
+TRUST_EXACT_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class ProjectionParams:
+    """Everything that determines a map (used as a cache key by the app).
+
+    Parameters
+    ----------
+    method : {"umap", "pca", "tsne"}
+    dims : {2, 3}
+    metric : {"cosine", "euclidean"}
+        Distance in the embedding space. With "cosine" vectors are L2-normalised first (PCA,
+        t-SNE) or UMAP uses its cosine metric.
+    n_neighbors, min_dist : UMAP settings.
+    perplexity : t-SNE setting (capped below the number of points).
+    seed : random seed; the same seed gives the same map.
+    """
+
+    method: str = "umap"
+    dims: int = 2
+    metric: str = "cosine"
+    n_neighbors: int = 15
+    min_dist: float = 0.1
+    perplexity: float = 30.0
+    seed: int = 42
+
+    def validated(self) -> ProjectionParams:
+        if self.method not in METHODS:
+            raise ModelConfigError(f"Unknown projection {self.method!r}; choose one of {METHODS}.")
+        if self.dims not in (2, 3):
+            raise ModelConfigError(f"A map has 2 or 3 dimensions, not {self.dims}.")
+        if self.metric not in METRICS:
+            raise ModelConfigError(f"Unknown metric {self.metric!r}; choose one of {METRICS}.")
+        if not 2 <= int(self.n_neighbors) <= 200:
+            raise ModelConfigError(f"n_neighbors must be between 2 and 200, not {self.n_neighbors}.")
+        if not 0.0 <= float(self.min_dist) <= 1.0:
+            raise ModelConfigError(f"min_dist must be between 0 and 1, not {self.min_dist}.")
+        if float(self.perplexity) <= 0:
+            raise ModelConfigError(f"perplexity must be positive, not {self.perplexity}.")
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"{METHOD_LABELS.get(self.method, self.method)} {self.dims}-D"
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), float32."""
+    v = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return v / norms
+
+
+def _check_vectors(vectors: np.ndarray) -> np.ndarray:
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.ndim != 2 or v.shape[0] < 3 or v.shape[1] < 1:
+        raise ModelConfigError(
+            f"A map needs at least 3 vectors of at least 1 dimension; got shape {v.shape}."
+        )
+    if not np.isfinite(v).all():
+        raise ModelConfigError(
+            "Some embedding values are NaN or infinite; retrain the model or fix the file."
+        )
+    return v
+
+
+def project(vectors: np.ndarray, params: ProjectionParams | None = None, **kwargs) -> np.ndarray:
+    """Project ``vectors`` (n x d) to ``params.dims`` coordinates (n x dims, float32).
+
+    Parameters
+    ----------
+    vectors : np.ndarray
+        Embeddings, one row per point.
+    params : ProjectionParams, optional
+        Method and settings; keyword arguments override its fields
+        (``project(v, method="pca", dims=3)``).
+    """
+    params = (params or ProjectionParams())
+    if kwargs:
+        params = ProjectionParams(**{**params.__dict__, **kwargs})
+    params = params.validated()
+    v = _check_vectors(vectors)
+    n = v.shape[0]
+    if params.method == "pca":
+        return _pca(normalise_rows(v) if params.metric == "cosine" else v, params.dims)
+    if params.method == "tsne":
+        from sklearn.manifold import TSNE
+
+        perplexity = float(min(params.perplexity, max(1.0, (n - 1) / 3)))
+        tsne = TSNE(
+            n_components=params.dims,
+            perplexity=perplexity,
+            metric=params.metric,
+            init="pca",
+            random_state=params.seed,
+            method="barnes_hut",
+        )
+        data = normalise_rows(v) if params.metric == "cosine" else v
+        return tsne.fit_transform(data).astype(np.float32)
+    return _umap(v, params)
+
+
+def _pca(v: np.ndarray, dims: int) -> np.ndarray:
+    """PCA by SVD of the centred data (deterministic: signs fixed so the largest loading is +)."""
+    centred = v - v.mean(axis=0, keepdims=True)
+    _, _, vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
+    comps = vt[:dims]
+    signs = np.sign(comps[np.arange(len(comps)), np.argmax(np.abs(comps), axis=1)])
+    signs[signs == 0] = 1
+    out = centred @ (comps * signs[:, None]).T
+    if out.shape[1] < dims:  # fewer input dimensions than map dimensions
+        out = np.hstack([out, np.zeros((out.shape[0], dims - out.shape[1]))])
+    return out.astype(np.float32)
+
+
+def umap_estimator(params: ProjectionParams, n_points: int):
+    """The umap-learn estimator our projection uses (exposed so the benchmark can compare)."""
+    import umap
+
+    return umap.UMAP(
+        n_components=params.dims,
+        n_neighbors=int(min(params.n_neighbors, max(2, n_points - 1))),
+        min_dist=float(params.min_dist),
+        metric=params.metric,
+        random_state=params.seed,
+    )
+
+
+def _umap(v: np.ndarray, params: ProjectionParams) -> np.ndarray:
+    with warnings.catch_warnings():
+        # "n_jobs overridden to 1 by setting random_state": we want reproducible maps.
+        warnings.filterwarnings("ignore", message=".*n_jobs.*")
+        warnings.filterwarnings("ignore", message=".*random_state.*")
+        coords = umap_estimator(params, v.shape[0]).fit_transform(v)
+    _mark_exact_ready()
+    if v.shape[0] >= UMAP_EXACT_LIMIT:
+        _mark_approx_ready()
+    return np.asarray(coords, dtype=np.float32)
+
+
+# ---------------------------------------------------------------------- warm-up
+_state_lock = threading.Lock()
+_ready = {"exact": False, "approx": False}
+_warm_thread: threading.Thread | None = None
+_warm_info: dict = {"seconds": None, "error": None}
+
+
+def _mark_exact_ready() -> None:
+    with _state_lock:
+        _ready["exact"] = True
+
+
+def _mark_approx_ready() -> None:
+    with _state_lock:
+        _ready["approx"] = True
+
+
+def umap_ready(n_points: int = 0) -> bool:
+    """True when a UMAP fit of ``n_points`` points will not pay numba's compilation cost.
+
+    Below 4,096 points umap-learn takes an exact path; above, NN-descent, which compiles
+    separately. Thread-safe.
+    """
+    with _state_lock:
+        return _ready["approx" if n_points >= UMAP_EXACT_LIMIT else "exact"]
+
+
+def warm_up(seed: int = 0) -> float:
+    """Run tiny UMAP fits (exact path, then NN-descent) so numba compiles; returns seconds."""
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    tiny = rng.normal(size=(120, 8)).astype(np.float32)
+    import umap
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        umap.UMAP(n_neighbors=10, metric="cosine", random_state=seed, n_epochs=20).fit_transform(
+            tiny
+        )
+        _mark_exact_ready()
+        umap.UMAP(
+            n_neighbors=10,
+            metric="cosine",
+            random_state=seed,
+            n_epochs=20,
+            force_approximation_algorithm=True,
+        ).fit_transform(tiny)
+        _mark_approx_ready()
+    seconds = time.perf_counter() - start
+    _warm_info["seconds"] = seconds
+    return seconds
+
+
+def _warm_up_safely() -> None:
+    try:
+        warm_up()
+    except Exception as exc:  # pragma: no cover - a broken umap install
+        _warm_info["error"] = f"{type(exc).__name__}: {exc}"
+
+
+def start_warm_up() -> threading.Thread:
+    """Start :func:`warm_up` on a daemon thread (once per process); returns the thread."""
+    global _warm_thread
+    with _state_lock:
+        if _warm_thread is None:
+            _warm_thread = threading.Thread(target=_warm_up_safely, name="umap-warm-up", daemon=True)
+            _warm_thread.start()
+        return _warm_thread
+
+
+def warm_up_status() -> dict:
+    """Warm-up state for display: started, ready flags, seconds taken, error."""
+    with _state_lock:
+        return {
+            "started": _warm_thread is not None,
+            "exact_ready": _ready["exact"],
+            "approx_ready": _ready["approx"],
+            **_warm_info,
+        }
+
+
+# ---------------------------------------------------------------------- faithfulness
+@dataclass
+class Faithfulness:
+    """How faithfully a map keeps the neighbourhoods of the embedding space.
+
+    Attributes
+    ----------
+    trustworthiness : float
+        scikit-learn's trustworthiness (exact up to 3,000 points, else a seeded estimate).
+    knn_recall : float
+        Mean share of each point's k embedding-space neighbours that are map neighbours too.
+    per_point_recall : np.ndarray
+        That share for every point (float32 in [0, 1]).
+    k : int
+    trust_sampled : bool
+        True when trustworthiness was estimated from a sample of query points.
+    """
+
+    trustworthiness: float
+    knn_recall: float
+    per_point_recall: np.ndarray
+    k: int
+    trust_sampled: bool = False
+
+    NOTE = (
+        "Trustworthiness (0–1): are neighbours on the map also close in the embedding? "
+        "kNN recall@k: share of each point's k true nearest neighbours that are also its k "
+        "nearest on the map. 1 = perfectly faithful."
+    )
+
+
+def knn_indices(
+    points: np.ndarray, k: int, metric: str = "euclidean", batch: int = 2048
+) -> np.ndarray:
+    """Indices of each point's ``k`` nearest other points (n x k), self excluded.
+
+    Brute force in batches (exact); cosine uses normalised dot products.
+    """
+    x = np.asarray(points, dtype=np.float32)
+    n = x.shape[0]
+    k = int(min(k, n - 1))
+    if metric == "cosine":
+        x = normalise_rows(x)
+    else:
+        sq = np.einsum("ij,ij->i", x, x)
+    out = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, batch):
+        stop = min(n, start + batch)
+        if metric == "cosine":
+            d = -(x[start:stop] @ x.T)
+        else:
+            d = sq[start:stop, None] - 2.0 * (x[start:stop] @ x.T) + sq[None, :]
+        d[np.arange(stop - start), np.arange(start, stop)] = np.inf
+        part = np.argpartition(d, k, axis=1)[:, :k]
+        order = np.argsort(np.take_along_axis(d, part, axis=1), axis=1, kind="stable")
+        out[start:stop] = np.take_along_axis(part, order, axis=1)
+    return out
+
+
+def knn_recall(
+    vectors: np.ndarray, coords: np.ndarray, k: int = 10, metric: str = "cosine"
+) -> np.ndarray:
+    """Per point: share of its ``k`` embedding-space neighbours that are among its ``k`` map ones."""
+    high = knn_indices(vectors, k, metric)
+    low = knn_indices(coords, k, "euclidean")
+    kk = high.shape[1]
+    hits = np.array([len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(high, low)])
+    return (hits / kk).astype(np.float32)
+
+
+def trustworthiness(
+    vectors: np.ndarray,
+    coords: np.ndarray,
+    k: int = 10,
+    metric: str = "cosine",
+    max_points: int = TRUST_EXACT_LIMIT,
+    seed: int = 0,
+) -> tuple[float, bool]:
+    """Trustworthiness of the map; returns (value, sampled).
+
+    Up to ``max_points`` points this is ``sklearn.manifold.trustworthiness``. Above, the same
+    formula is evaluated for a seeded sample of ``max_points`` query points against all points
+    (each query's ranks are exact), which estimates the full value without an n x n matrix.
+    """
+    from sklearn.manifold import trustworthiness as sk_trust
+
+    v = np.asarray(vectors, dtype=np.float32)
+    c = np.asarray(coords, dtype=np.float32)
+    n = v.shape[0]
+    k = int(min(k, (n - 1) // 2))
+    if k < 1:
+        return 1.0, False
+    if n <= max_points:
+        return float(sk_trust(v, c, n_neighbors=k, metric=metric)), False
+    rng = np.random.default_rng(seed)
+    queries = np.sort(rng.choice(n, size=max_points, replace=False))
+    return _trust_for_queries(v, c, k, metric, queries), True
+
+
+def _trust_for_queries(
+    v: np.ndarray, c: np.ndarray, k: int, metric: str, queries: np.ndarray, batch: int = 512
+) -> float:
+    """sklearn's trustworthiness formula restricted to ``queries`` (all queries = exact value)."""
+    n = v.shape[0]
+    x = normalise_rows(v) if metric == "cosine" else v
+    sq = np.einsum("ij,ij->i", x, x)
+    csq = np.einsum("ij,ij->i", c, c)
+    penalty = 0.0
+    for start in range(0, len(queries), batch):
+        q = queries[start : start + batch]
+        rows = np.arange(len(q))
+        if metric == "cosine":
+            d_high = 1.0 - x[q] @ x.T
+        else:
+            d_high = sq[q, None] - 2.0 * (x[q] @ x.T) + sq[None, :]
+        d_high[rows, q] = -np.inf  # self ranks 0, neighbours rank 1..n-1
+        ranks = np.empty_like(d_high, dtype=np.int64)
+        order = np.argsort(d_high, axis=1, kind="stable")
+        ranks[rows[:, None], order] = np.arange(n)[None, :]
+        d_low = csq[q, None] - 2.0 * (c[q] @ c.T) + csq[None, :]
+        d_low[rows, q] = np.inf
+        low_nn = np.argpartition(d_low, k, axis=1)[:, :k]
+        r = np.take_along_axis(ranks, low_nn, axis=1) - k
+        penalty += float(np.clip(r, 0, None).sum())
+    scale = 2.0 / (len(queries) * k * (2.0 * n - 3.0 * k - 1.0))
+    return 1.0 - penalty * scale
+
+
+def faithfulness(
+    vectors: np.ndarray, coords: np.ndarray, k: int = 10, metric: str = "cosine", seed: int = 0
+) -> Faithfulness:
+    """Trustworthiness and kNN recall@k of a map (global numbers and per-point recall)."""
+    v = _check_vectors(vectors)
+    c = np.asarray(coords, dtype=np.float32)
+    if c.shape[0] != v.shape[0]:
+        raise ModelConfigError(
+            f"The map has {c.shape[0]} points but there are {v.shape[0]} vectors."
+        )
+    k = int(max(1, min(k, v.shape[0] - 2)))
+    per_point = knn_recall(v, c, k, metric)
+    trust, sampled = trustworthiness(v, c, k, metric, seed=seed)
+    return Faithfulness(
+        trustworthiness=trust,
+        knn_recall=float(per_point.mean()),
+        per_point_recall=per_point,
+        k=k,
+        trust_sampled=sampled,
+    )

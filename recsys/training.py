@@ -1,0 +1,175 @@
+"""Training, shared by the Train page and ``recsys train``: one code path for both.
+
+``train_model`` validates hyperparameters, fits with a progress callback (which may raise
+:class:`~recsys.errors.TrainingCancelled`), and returns the fitted model. ``train_and_save``
+also writes it to the workspace; nothing is written unless the fit completed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from recsys.data.dataset import Dataset
+from recsys.errors import DataError, ModelConfigError, StoreError
+from recsys.models.base import Progress, Recommender
+from recsys.models.registry import MODEL_PATHS, available_models, get_model_class
+from recsys.store import ModelInfo, Workspace, sanitize_name
+
+
+def validated_params(key: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Hyperparameters for model ``key``, cast and range-checked (unknown names rejected)."""
+    klass = get_model_class(key)
+    params = dict(params or {})
+    unknown = set(params) - set(klass.PARAMS)
+    if unknown:
+        raise ModelConfigError(
+            f"{klass.label} has no hyperparameter(s) {sorted(unknown)}; "
+            f"it takes {', '.join(sorted(klass.PARAMS))}."
+        )
+    return {name: klass.PARAMS[name].validate(name, value) for name, value in params.items()}
+
+
+def train_model(
+    key: str,
+    params: dict[str, Any] | None,
+    dataset: Dataset,
+    progress: Progress | None = None,
+) -> Recommender:
+    """Fit a new model of kind ``key`` on ``dataset``; returns the fitted model."""
+    model = get_model_class(key)(**validated_params(key, params))
+    return model.fit(dataset, progress)
+
+
+def default_name(key: str, dataset: Dataset | None = None) -> str:
+    """A readable, unique-enough name: ``als-demo-20250101-120000``."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    data = ""
+    if dataset is not None:
+        try:
+            data = sanitize_name(dataset.name.split()[0].lower())[:20] + "-"
+        except Exception:  # a name of only punctuation: leave it out
+            data = ""
+    return f"{key}-{data}{stamp}"
+
+
+def train_and_save(
+    key: str,
+    params: dict[str, Any] | None,
+    dataset: Dataset,
+    name: str | None = None,
+    progress: Progress | None = None,
+    workspace: Workspace | None = None,
+    overwrite: bool = False,
+) -> tuple[Recommender, ModelInfo]:
+    """Train and save under ``name`` (default: :func:`default_name`, made unique)."""
+    ws = workspace or Workspace()
+    if name:
+        target = sanitize_name(name)
+        if ws.model_path(target).exists() and not overwrite:
+            # say so before spending time on training
+            raise StoreError(
+                f"A model named '{target}' already exists; choose another name or delete it."
+            )
+    else:
+        target = ws.unique_name(default_name(key, dataset))
+    model = train_model(key, params, dataset, progress)
+    info = ws.save_model(model, target, dataset, overwrite=overwrite)
+    return model, info
+
+
+# ---------------------------------------------------------------------- data for the CLI
+def load_data(spec: str) -> Dataset:
+    """``demo`` or a path to a file/folder, read through the data layer."""
+    if spec.strip().lower() == "demo":
+        from recsys.data.demo import load_demo
+
+        return load_demo()
+    try:
+        from recsys.data import load_path  # written by the data layer
+    except ImportError:
+        raise DataError(
+            f"Cannot read {spec!r}: this version can only train on the demo (use --data demo)."
+        ) from None
+    return load_path(spec)
+
+
+# ---------------------------------------------------------------------- CLI
+def _param_specs() -> dict[str, Any]:
+    """Every hyperparameter name across all models -> its first Param (for the flag's help)."""
+    specs: dict[str, Any] = {}
+    owners: dict[str, list[str]] = {}
+    for key in MODEL_PATHS:
+        try:
+            klass = get_model_class(key)
+        except ModelConfigError:
+            continue
+        for name, spec in klass.PARAMS.items():
+            specs.setdefault(name, spec)
+            owners.setdefault(name, []).append(key)
+    return {name: (specs[name], owners[name]) for name in specs}
+
+
+def add_train_command(sub: Any) -> None:
+    """Register ``recsys train``; one ``--flag`` per hyperparameter of any model."""
+    p = sub.add_parser(
+        "train",
+        help="train a model and save it to the workspace",
+        description="Train a model and save it to the workspace (it then shows up in the app).",
+    )
+    p.add_argument("--data", required=True, help="'demo' or a path to a CSV/Parquet/zip file or folder")
+    p.add_argument("--model", default="als", choices=available_models(), help="model kind (default als)")
+    p.add_argument("--name", help="name in the workspace (default: <model>-<data>-<time>)")
+    p.add_argument("--workspace", help="workspace folder (default: $RECSYS_WORKSPACE or ./workspace)")
+    p.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")
+    group = p.add_argument_group("hyperparameters (each applies to the models listed)")
+    for name, (spec, owners) in _param_specs().items():
+        flag = "--" + name.replace("_", "-")
+        text = f"{spec.help} [{', '.join(owners)}]"
+        if isinstance(spec.default, bool):
+            group.add_argument(flag, dest=f"hp_{name}", action=argparse.BooleanOptionalAction, default=None, help=text)
+        else:
+            group.add_argument(flag, dest=f"hp_{name}", default=None, metavar="X", help=text)
+    p.set_defaults(handler=_train_command)
+
+
+def _train_command(args: argparse.Namespace) -> int:
+    params = {
+        k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None
+    }
+    klass = get_model_class(args.model)
+    ignored = sorted(set(params) - set(klass.PARAMS))
+    if ignored:
+        flags = ", ".join("--" + n.replace("_", "-") for n in ignored)
+        takes = ", ".join("--" + n.replace("_", "-") for n in klass.PARAMS) or "no hyperparameters"
+        raise ModelConfigError(f"{klass.label} does not use {flags}; it takes {takes}.")
+    params = validated_params(args.model, params)  # fail before loading any data
+    dataset = load_data(args.data)
+    print(
+        f"Training {klass.label} on {dataset.name} "
+        f"({dataset.n_users:,} users, {dataset.n_items:,} items, {dataset.n_interactions:,} interactions)"
+    )
+    start = time.perf_counter()
+
+    def progress(step: int, total: int, info: dict) -> None:
+        figures = "  ".join(
+            f"{k} {v:.4g}" for k, v in info.items()
+            if k not in ("step", "total", "seconds") and isinstance(v, int | float)
+        )
+        print(f"  [{step:>3}/{total}] {time.perf_counter() - start:7.1f} s  {figures}", flush=True)
+
+    model, info = train_and_save(
+        args.model, params, dataset, name=args.name, progress=progress,
+        workspace=Workspace(args.workspace), overwrite=args.overwrite,
+    )
+    print(f"Saved '{info.name}' ({model.fit_seconds_:.1f} s) in {info.path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover - thin wrapper
+    from recsys.cli import main as cli_main
+
+    return cli_main(["train", *(argv or sys.argv[1:])])

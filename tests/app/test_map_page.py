@@ -1,0 +1,71 @@
+"""AppTest smoke tests of the Map page (chart selections and uploads are covered in Chromium)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recsys.data.demo import load_demo
+from recsys.models.registry import create_model
+from recsys.store import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "map.py")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("map-workspace")
+    ds = load_demo()
+    Workspace(root).save_model(create_model("svd").fit(ds), "svd-demo", ds)
+    return root
+
+
+def _run(monkeypatch, workspace, **state) -> AppTest:
+    monkeypatch.setenv("RECSYS_WORKSPACE", str(workspace))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_map_page_shows_a_map_with_faithfulness_and_clusters(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, map_method="pca")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Map"
+    labels = [m.label for m in at.metric]
+    assert "Trustworthiness" in labels and any(lbl.startswith("kNN recall@") for lbl in labels)
+    trust = float(next(m.value for m in at.metric if m.label == "Trustworthiness"))
+    assert 0.5 < trust <= 1.0
+    frames = [df.value for df in at.dataframe]
+    cluster_table = next(f for f in frames if "silhouette" in f.columns)
+    assert len(cluster_table) == 12
+    assert any("Comedy" in name for name in cluster_table["name"])
+
+
+def test_title_search_lists_the_neighbours(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, map_method="pca")
+    at.text_input(key="map_search").input("digital circuit").run()
+    assert not at.exception, at.exception
+    assert any("Nearest to" in md.value for md in at.markdown)
+
+
+def test_umap_choice_shows_pca_until_warm_or_umap_when_ready(monkeypatch, workspace):
+    from recsys import projection
+
+    at = _run(monkeypatch, workspace, map_method="umap")
+    assert not at.exception, at.exception
+    texts = " ".join(i.value for i in at.info) + " ".join(c.value for c in at.caption)
+    if not projection.umap_ready(1500):
+        assert "UMAP is warming up" in texts
+    assert not at.error
+
+
+def test_users_and_joint_maps_render(monkeypatch, workspace):
+    for kind in ("users", "joint"):
+        at = _run(monkeypatch, workspace, map_method="pca", map_kind=kind)
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]

@@ -1,0 +1,97 @@
+"""AppTest smoke tests of the Recommend and Neighbours pages (real models, real workspace)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recsys.data.demo import load_demo
+from recsys.models.registry import create_model
+from recsys.store import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+RECOMMEND = str(ROOT / "pages" / "recommend.py")
+NEIGHBOURS = str(ROOT / "pages" / "neighbours.py")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rec-workspace")
+    ds = load_demo()
+    ws = Workspace(root)
+    ws.save_model(create_model("als", factors=16, iterations=5).fit(ds), "als-demo", ds)
+    ws.save_model(create_model("svd", factors=16).fit(ds), "svd-demo", ds)
+    return root
+
+
+def _run(monkeypatch, workspace, page=RECOMMEND, **state) -> AppTest:
+    monkeypatch.setenv("RECSYS_WORKSPACE", str(workspace))
+    at = AppTest.from_file(page, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_user_recommendations_with_reasons(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, active_model="als-demo", rec_user="u0017")
+    _ok(at)
+    assert at.title[0].value == "Recommend"
+    reasons = [m.value for m in at.markdown if m.value.startswith("Because you rated")]
+    assert len(reasons) == 10
+    whys = [e.label for e in at.expander if e.label.endswith("why?")]
+    assert len(whys) == 10
+    history = at.dataframe[0].value
+    assert "rating" in history.columns and len(history) > 0
+    assert list(history["timestamp"]) == sorted(history["timestamp"], reverse=True)
+
+
+def test_filters_and_random_user(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, active_model="als-demo", rec_user="u0017")
+    at.multiselect(key="rec_inc").set_value(["Horror"]).run()
+    _ok(at)
+    recs = next(d.value for d in at.dataframe if "score" in d.columns)
+    assert recs["categories"].str.contains("Horror").all()
+    at.button[0].click().run()  # "Random user"
+    _ok(at)
+
+
+def test_compare_two_models(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, active_model="als-demo", rec_user="u0017")
+    at.selectbox(key="rec_model_b_select").set_value("svd-demo").run()
+    _ok(at)
+    assert any(m.label.startswith("Items in both top-10") for m in at.metric)
+
+
+def test_build_your_own_profile(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, active_model="als-demo", profile_picks=[3, 40, 77])
+    _ok(at)
+    picked = [m.value for m in at.markdown if m.value.startswith("Because you picked")]
+    assert len(picked) == 10
+
+
+def test_cold_start_tab_with_held_out_items(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, active_model="svd-demo", cold_holdout=[0, 1, 2])
+    _ok(at)
+    assert any("mean cosine" in i.value for i in at.info)
+    assert any("cosine to learned" in d.value.columns for d in at.dataframe)
+
+
+def test_neighbours_page_items_users_and_compare(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, NEIGHBOURS, active_model="als-demo")
+    _ok(at)
+    table = at.dataframe[0].value
+    assert len(table) == 10 and "co_users" in table.columns
+    at.selectbox(key="nb_model_b_select").set_value("svd-demo").run()
+    _ok(at)
+    assert any(m.label.startswith("Neighbours in both") for m in at.metric)
+    at.session_state["nb_kind"] = "Users"
+    at.run()
+    _ok(at)
+    assert "shared_items" in at.dataframe[0].value.columns

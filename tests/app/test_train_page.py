@@ -1,0 +1,88 @@
+"""AppTest smoke tests of the Train page: train, list, rename, delete, damaged entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from recsys.store import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The page links to other pages (st.page_link), which needs st.navigation: run it inside one.
+HARNESS = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+import streamlit as st
+root = Path({str(ROOT)!r}) / "pages"
+others = [p for p in ("home", "data", "map", "recommend", "neighbours", "evaluate", "learn")
+          if (root / f"{{p}}.py").exists()]
+pages = [st.Page(str(root / "train.py"), default=True)] + [st.Page(str(root / f"{{p}}.py")) for p in others]
+st.navigation(pages, position="hidden").run()
+"""
+
+
+def _app(monkeypatch, tmp_path) -> AppTest:
+    monkeypatch.setenv("RECSYS_WORKSPACE", str(tmp_path))
+    return AppTest.from_string(HARNESS, default_timeout=120)
+
+
+def test_train_page_trains_saves_and_lists(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Train a model"
+    at.selectbox(key="train_model_kind").set_value("svd").run()
+    at.number_input(key="hp_svd_factors").set_value(8).run()
+    at.text_input(key="train_name").input("tiny svd").run()
+    at.button(key="train_go").click().run()
+    assert not at.exception, at.exception
+    assert any("tiny svd" in s.value for s in at.success)
+    infos, problems = Workspace(tmp_path).list_models()
+    assert [i.name for i in infos] == ["tiny svd"] and not problems
+    assert infos[0].params["factors"] == 8
+    table = at.dataframe[0].value
+    assert list(table["name"]) == ["tiny svd"]
+
+
+def test_rename_and_delete_from_the_page(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path).run()
+    at.selectbox(key="train_model_kind").set_value("popular").run()
+    at.button(key="train_go").click().run()
+    assert not at.exception, at.exception
+    old = Workspace(tmp_path).list_models()[0][0].name
+    at.text_input(key="train_rename_to").input("baseline").run()
+    at.button(key="train_rename").click().run()
+    assert not at.exception, at.exception
+    assert [i.name for i in Workspace(tmp_path).list_models()[0]] == ["baseline"]
+    assert old != "baseline"
+    at.checkbox(key="train_delete_confirm").check().run()
+    at.button(key="train_delete").click().run()
+    assert not at.exception, at.exception
+    assert Workspace(tmp_path).list_models()[0] == []
+    assert any("No saved model" in c.value for c in at.caption)
+
+
+def test_damaged_entries_are_reported_not_fatal(monkeypatch, tmp_path):
+    models = tmp_path / "models"
+    (models / "broken").mkdir(parents=True)
+    (models / "broken" / "model.json").write_text("{not json", encoding="utf-8")
+    (models / "stray.txt").write_text("hello", encoding="utf-8")
+    at = _app(monkeypatch, tmp_path).run()
+    assert not at.exception, at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "broken" in warnings and "stray.txt" in warnings
+
+
+def test_bad_hyperparameter_shows_an_error(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path).run()
+    at.selectbox(key="train_model_kind").set_value("mf").run()
+    # learning rate far too large: training diverges and the page says what to do
+    at.number_input(key="hp_mf_learning_rate").set_value(0.5).run()
+    at.number_input(key="hp_mf_epochs").set_value(30).run()
+    at.button(key="train_go").click().run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "learning rate" in errors
+    assert Workspace(tmp_path).list_models()[0] == []

@@ -1,0 +1,90 @@
+"""The Map page in Chromium: PCA at once, UMAP swapped in, lasso selection, title search."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from recsys.data.demo import load_demo
+from recsys.models.registry import create_model
+from recsys.store import Workspace
+from tests.e2e.conftest import open_page, screenshot, wait_idle
+
+MODEL = "map-e2e-svd"
+
+
+@pytest.fixture(scope="module")
+def saved_model(workspace_dir):
+    ws = Workspace(workspace_dir)
+    if not ws.exists(MODEL):
+        ds = load_demo()
+        ws.save_model(create_model("svd").fit(ds), MODEL, ds)
+    return MODEL
+
+
+def _choose_model(page):
+    box = page.get_by_label("Model")
+    if box.count() and MODEL not in box.first.input_value():
+        box.first.click()
+        page.get_by_role("option", name=MODEL).first.click()
+        wait_idle(page)
+
+
+def _plot(page):
+    page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=120_000)
+    return page.locator(".js-plotly-plot").first
+
+
+def _wait_for_text(page, text: str, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if page.get_by_text(text).count():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{text!r} did not appear within {timeout:.0f} s")
+
+
+def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
+    open_page(page, app_url, "map")
+    _choose_model(page)
+    _plot(page)
+    assert page.get_by_text("Trustworthiness").count()
+    print(screenshot(page, "map-1-first"))
+    # PCA is shown at once; the UMAP map replaces it when the background warm-up is done
+    _wait_for_text(page, "UMAP 2-D", timeout=240)
+    wait_idle(page)
+    plot = _plot(page)
+    print(screenshot(page, "map-2-umap"))
+
+    drag = plot.locator(".nsewdrag").first.bounding_box()
+    cx, cy = drag["x"] + drag["width"] / 2, drag["y"] + drag["height"] / 2
+    w, h = drag["width"] * 0.3, drag["height"] * 0.3
+    page.mouse.move(cx - w, cy - h)
+    page.mouse.down()
+    for x, y in [(cx + w, cy - h), (cx + w, cy + h), (cx - w, cy + h), (cx - w, cy - h + 2)]:
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+    _wait_for_text(page, "Selection:", timeout=60)
+    wait_idle(page)
+    heading = page.get_by_text("Selection:").first.inner_text()
+    n_selected = int(heading.split(":")[1].split("items")[0].replace(",", "").strip())
+    assert n_selected > 0
+    assert page.get_by_text("Category mix").count()
+    assert page.get_by_text("Download the selection (CSV)").count()
+    page.get_by_text("Selection:").first.scroll_into_view_if_needed()
+    print(screenshot(page, "map-3-selection"))
+
+
+def test_title_search_highlights_the_item(page, app_url, saved_model):
+    open_page(page, app_url, "map")
+    _choose_model(page)
+    _plot(page)
+    box = page.get_by_label("Find an item by title")
+    box.fill("the digital circuit iii")
+    box.press("Enter")
+    wait_idle(page)
+    _wait_for_text(page, "Nearest to The Digital Circuit III", timeout=60)
+    assert page.locator(".legendtext", has_text="searched item").count() == 1
+    assert page.locator(".legendtext", has_text="nearest in embedding").count() == 1
+    print(screenshot(page, "map-4-search"))

@@ -1,0 +1,90 @@
+"""Recommend and Neighbours in Chromium: a user's list with reasons, a built profile, neighbours."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from recsys.data.demo import load_demo
+from recsys.models.registry import create_model
+from recsys.store import Workspace
+from tests.e2e.conftest import open_page, screenshot, wait_idle
+
+ALS = "rec-e2e-als"
+SVD = "rec-e2e-svd"
+
+
+@pytest.fixture(scope="module")
+def saved_models(workspace_dir):
+    ws = Workspace(workspace_dir)
+    ds = load_demo()
+    if not ws.exists(ALS):
+        ws.save_model(create_model("als", factors=32, iterations=8).fit(ds), ALS, ds)
+    if not ws.exists(SVD):
+        ws.save_model(create_model("svd", factors=32).fit(ds), SVD, ds)
+    return ALS, SVD
+
+
+def _choose(page, label: str, option: str) -> None:
+    box = page.get_by_label(label, exact=True).first
+    if option not in box.input_value():
+        box.click()
+        page.get_by_role("option", name=option).first.click()
+        wait_idle(page)
+
+
+def _wait_for_text(page, text: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if page.get_by_text(text).count():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"{text!r} did not appear within {timeout:.0f} s")
+
+
+def test_user_recommendations_with_reasons(page, app_url, saved_models):
+    open_page(page, app_url, "recommend")
+    _choose(page, "Model", ALS)
+    page.get_by_role("button", name="Most active").click()
+    wait_idle(page)
+    first = page.get_by_text("1. ", exact=False).filter(has_text="why?").first
+    first.click()
+    _wait_for_text(page, "Because you rated")
+    assert page.get_by_text("Because you rated").first.is_visible()
+    assert page.locator(".js-plotly-plot").count() >= 2  # the contribution bars and the map
+    print(screenshot(page, "recommend-1-user"))
+    _choose(page, "Second model", SVD)
+    _wait_for_text(page, "Items in both top-10 lists")
+    print(screenshot(page, "recommend-2-compare"))
+
+
+def test_build_a_profile_of_three_items(page, app_url, saved_models):
+    open_page(page, app_url, "recommend")
+    _choose(page, "Model", ALS)
+    page.get_by_role("tab", name="Build your own profile").click()
+    box = page.get_by_label("Items you like (type to search titles)")
+    for query in ("Stellar Fleet", "Orbital Empire", "Nebula Armada"):
+        box.click()
+        box.fill(query)
+        page.get_by_role("option").first.click()
+        wait_idle(page)
+    page.keyboard.press("Escape")
+    _wait_for_text(page, "Recommended for you")
+    page.get_by_text("why?").first.click()
+    _wait_for_text(page, "Because you picked")
+    assert page.get_by_text("you are here").count()
+    print(screenshot(page, "recommend-3-profile"))
+
+
+def test_neighbours_of_an_item(page, app_url, saved_models):
+    open_page(page, app_url, "neighbours")
+    _choose(page, "Model", ALS)
+    box = page.get_by_label("Item (type to search titles)")
+    box.click()
+    box.fill("Neon City")
+    page.get_by_role("option").first.click()
+    wait_idle(page)
+    page.get_by_text("Reasons in words").click()
+    _wait_for_text(page, "users interacted with both")
+    print(screenshot(page, "neighbours-1-item"))

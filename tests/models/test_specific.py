@@ -1,0 +1,159 @@
+"""What each model promises beyond the shared contract."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from recsys.data.dataset import Dataset
+from recsys.errors import ModelConfigError
+from recsys.models import ease as ease_module
+from recsys.models.registry import create_model
+from tests.models.conftest import FAST, subset, tiny_frame
+
+
+def test_als_factors_are_implicits_own(small):
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    ours = create_model("als", factors=16, iterations=4, alpha=3.0, regularization=0.1, seed=5).fit(small)
+    with threadpool_limits(1, "blas"):
+        bare = AlternatingLeastSquares(
+            factors=16, iterations=4, alpha=3.0, regularization=0.1, random_state=5,
+            calculate_training_loss=True,
+        )
+        bare.fit(small.matrix, show_progress=False)
+    np.testing.assert_array_equal(ours.item_factors_, bare.item_factors)
+    np.testing.assert_array_equal(ours.user_factors_, bare.user_factors)
+    losses = [h["loss"] for h in ours.history_]
+    assert len(losses) == 4 and losses[-1] < losses[0]
+
+
+def test_als_history_contributions_match_implicit_explain(small):
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    model = create_model("als", **FAST["als"], binarize=True).fit(small)
+    bare = AlternatingLeastSquares(factors=16, regularization=model.regularization, alpha=model.alpha)
+    bare.user_factors, bare.item_factors = model.user_factors_, model.item_factors_
+    user = small.user_ids.ids[3]
+    u = small.user_ids.index(user)
+    item = model.recommend(user, n=1)["item"][0]
+    total, frame = model.history_contributions(user, item, n=5)
+    ref_total, ref_top, _ = bare.explain(u, model.user_items_, small.item_ids.index(item), N=5)
+    assert total == pytest.approx(ref_total, rel=1e-5)
+    assert list(frame["item"]) == list(small.item_ids.to_external([i for i, _ in ref_top]))
+    np.testing.assert_allclose(frame["contribution"], [s for _, s in ref_top], rtol=1e-5)
+    # the exact least-squares score is close to the model's (CG-solved) score
+    assert total == pytest.approx(float(model.user_scores(user)[small.item_ids.index(item)]), rel=0.05)
+
+
+def test_bpr_bias_is_stripped_and_scores_equal_implicits(small):
+    from implicit.cpu.bpr import BayesianPersonalizedRanking
+
+    model = create_model("bpr", factors=8, iterations=5, seed=3).fit(small)
+    assert model.item_factors_.shape[1] == 8 and model.item_bias_.shape == (small.n_items,)
+    with threadpool_limits(1, "blas"):
+        bare = BayesianPersonalizedRanking(
+            factors=8, iterations=5, random_state=3, num_threads=1,
+            learning_rate=model.learning_rate, regularization=model.regularization,
+        )
+        bare.fit(small.matrix, show_progress=False)
+    np.testing.assert_allclose(
+        model.score_users(np.arange(small.n_users)), bare.user_factors @ bare.item_factors.T, rtol=1e-5, atol=1e-6
+    )
+    assert all(0.0 <= h["accuracy"] <= 1.0 for h in model.history_)
+
+
+def test_ease_weights_scores_and_explanation(small):
+    model = create_model("ease", regularization=50.0, factors=8).fit(small)
+    X = model.user_items_.toarray().astype(np.float64)
+    G = X.T @ X + 50.0 * np.eye(X.shape[1])
+    P = np.linalg.inv(G)
+    B = P / -np.diag(P)
+    np.fill_diagonal(B, 0.0)
+    np.testing.assert_allclose(model.B_, B, atol=1e-5)
+    assert model.B_.dtype == np.float32
+    np.testing.assert_allclose(model.score_users(np.arange(5)), X[:5] @ model.B_, rtol=1e-5, atol=1e-6)
+    user = small.user_ids.ids[2]
+    item = model.recommend(user, n=1)["item"][0]
+    exp = model.explain(user, item, n=1000)
+    score = float(model.user_scores(user)[small.item_ids.index(item)])
+    assert exp["contribution"].sum() == pytest.approx(score, rel=1e-5)
+    assert exp["term"].str.startswith("because of").all()
+
+
+def test_ease_refuses_large_catalogues_politely(small, monkeypatch):
+    monkeypatch.setattr(ease_module, "MAX_ITEMS", 100)
+    with pytest.raises(ModelConfigError, match="pick ALS"):
+        create_model("ease").fit(small)
+
+
+def test_biased_mf_rmse_falls_and_predicts_ratings(demo):
+    ds = subset(demo, 600, 600)
+    model = create_model("mf", epochs=8).fit(ds)
+    rmse = [h["rmse"] for h in model.history_]
+    assert rmse == sorted(rmse, reverse=True)
+    baseline = float(np.sqrt(np.mean((ds.values - ds.values.mean()) ** 2)))
+    assert model.rmse(ds) < 0.9 * baseline
+    user = ds.user_ids.ids[0]
+    pred = model.predict(user, list(ds.item_ids.ids[:50]))
+    assert ((pred >= 1.0) & (pred <= 5.0)).all()
+    # the explanation's terms sum to the predicted (unclipped) rating
+    exp = model.explain(user, ds.item_ids.ids[0], n=1000)
+    raw = model.predict(user, [ds.item_ids.ids[0]], clip=False)[0]
+    assert exp["contribution"].sum() == pytest.approx(raw, rel=1e-5)
+    assert {"item bias", "user bias", "global mean"} <= set(exp["term"])
+
+
+def test_biased_mf_needs_varying_values():
+    ds = Dataset.from_frame(tiny_frame([("u1", "a", 1.0), ("u2", "a", 1.0), ("u2", "b", 1.0)]))
+    with pytest.raises(ModelConfigError, match="same value"):
+        create_model("mf").fit(ds)
+
+
+def test_item2vec_is_reproducible_across_processes(small, tmp_path):
+    """gensim seeds vectors with hash(word); Python's str hash changes per process unless fixed."""
+    model = create_model("item2vec", **FAST["item2vec"]).fit(small)
+    code = (
+        "import sys, numpy as np\n"
+        "sys.path.insert(0, '.')\n"
+        "from tests.models.conftest import subset, FAST\n"
+        "from recsys.data.demo import load_demo\n"
+        "from recsys.models.registry import create_model\n"
+        "m = create_model('item2vec', **FAST['item2vec']).fit(subset(load_demo(), 300, 400))\n"
+        f"np.save({str(tmp_path / 'v.npy')!r}, m.item_factors_)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONHASHSEED": "random", "PATH": ""})
+    np.testing.assert_array_equal(np.load(tmp_path / "v.npy"), model.item_factors_)
+
+
+def test_item2vec_needs_histories_longer_than_one():
+    ds = Dataset.from_frame(tiny_frame([("u1", "a", 1.0), ("u2", "b", 1.0)]))
+    with pytest.raises(ModelConfigError, match="more than one item"):
+        create_model("item2vec").fit(ds)
+
+
+def test_spectral_normalisation_exponent(small):
+    half = create_model("spectral", factors=8, exponent=0.5).fit(small)
+    raw = create_model("spectral", factors=8, exponent=0.0).fit(small)
+    # the normalised bipartite graph's top singular value is exactly 1
+    assert half.singular_values_[0] == pytest.approx(1.0, abs=1e-5)
+    assert raw.singular_values_[0] > 2.0
+    assert not np.allclose(half.item_factors_, raw.item_factors_)
+
+
+def test_baselines(small):
+    popular = create_model("popular").fit(small)
+    user = small.user_ids.ids[0]
+    recs = popular.recommend(user, n=5)
+    unseen = np.ones(small.n_items, dtype=bool)
+    unseen[small.item_ids.indices(small.user_history(user)["item"])] = False
+    best = np.flatnonzero(unseen)[np.argsort(-small.item_popularity[unseen], kind="stable")][:5]
+    assert set(small.item_popularity[small.item_ids.indices(recs["item"])]) == set(small.item_popularity[best])
+    r1 = create_model("random", seed=1).fit(small)
+    r2 = create_model("random", seed=2).fit(small)
+    assert list(r1.recommend(user)["item"]) != list(r2.recommend(user)["item"])
+    assert list(r1.recommend(user)["item"]) == list(r1.recommend(user)["item"])
