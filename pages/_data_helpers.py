@@ -63,7 +63,11 @@ def handle_upload(name: str, data: bytes) -> None:
         st.session_state["data_upload_error"] = (digest, exc)
         return
     detection_summary(det, len(data))
-    edited = mapping_form(det, digest[:12])
+    loaded = st.session_state.get("data_loaded_digest") == digest and not (
+        failed and failed[0] == digest
+    )
+    with st.expander("Column mapping and options", expanded=not loaded, icon=":material/tune:"):
+        edited = mapping_form(det, digest[:12])
     if edited is None and st.session_state.get("data_loaded_digest") == digest:
         return
     mapping, options = edited or (det.mapping, BuildOptions())
@@ -79,6 +83,9 @@ def handle_upload(name: str, data: bytes) -> None:
     set_dataset(ds)
     st.session_state["data_loaded_digest"] = digest
     st.session_state.pop("data_upload_error", None)
+    st.session_state["data_flash"] = (
+        f"Loaded {name}: {ds.n_users:,} users, {ds.n_items:,} items, {ds.n_interactions:,} interactions."
+    )
     st.rerun()  # so the sidebar shows the new dataset
 
 
@@ -97,7 +104,9 @@ def progress_bar(label: str):
     return bar, update
 
 
-def _choice(label: str, columns: list[str], current: str | None, key: str, optional: bool, help: str) -> str | None:
+def _choice(
+    label: str, columns: list[str], current: str | None, key: str, optional: bool, help: str
+) -> str | None:
     options = ([NONE] if optional else []) + columns
     index = options.index(current) if current in options else 0
     value = st.selectbox(label, options, index=index, key=key, help=help)
@@ -115,37 +124,72 @@ def mapping_form(det: Detection, key: str) -> tuple[ColumnMapping, BuildOptions]
         with c[1]:
             item = _choice("Item column", cols, m.item, f"map-item-{key}", False, "With what.")
         with c[2]:
-            rating = _choice("Rating / weight", cols, m.rating, f"map-rating-{key}", True,
-                             "A rating (explicit) or a count/weight (implicit). None: every row counts once.")
+            rating = _choice(
+                "Rating / weight",
+                cols,
+                m.rating,
+                f"map-rating-{key}",
+                True,
+                "A rating (explicit) or a count/weight (implicit). None: every row counts once.",
+            )
         with c[3]:
-            ts = _choice("Time", cols, m.timestamp, f"map-ts-{key}", True, "Seconds, milliseconds or dates.")
+            ts = _choice(
+                "Time", cols, m.timestamp, f"map-ts-{key}", True, "Seconds, milliseconds or dates."
+            )
         st.markdown("**Options**")
         c = st.columns(4)
-        feedback = c[0].selectbox("Feedback", ["auto", "explicit", "implicit"], key=f"fb-{key}",
-                                  help="auto: a small rating scale is explicit; counts are implicit.")
-        dup = c[1].selectbox("Duplicate user-item rows", ["auto", "latest", "sum", "first"], key=f"dup-{key}",
-                             help="auto: keep the latest rating for ratings, add up counts for implicit data.")
+        feedback = c[0].selectbox(
+            "Feedback",
+            ["auto", "explicit", "implicit"],
+            key=f"fb-{key}",
+            help="auto: a small rating scale is explicit; counts are implicit.",
+        )
+        dup = c[1].selectbox(
+            "Duplicate user-item rows",
+            ["auto", "latest", "sum", "first"],
+            key=f"dup-{key}",
+            help="auto: keep the latest rating for ratings, add up counts for implicit data.",
+        )
         min_u = c[2].number_input("Min interactions per user", 1, 1000, 1, key=f"minu-{key}")
         min_i = c[3].number_input("Min interactions per item", 1, 1000, 1, key=f"mini-{key}")
         c = st.columns(4)
-        binarize = c[0].checkbox("Binarise", key=f"bin-{key}", help="Keep value >= threshold as 'liked' (1).")
+        binarize = c[0].checkbox(
+            "Binarise", key=f"bin-{key}", help="Keep value >= threshold as 'liked' (1)."
+        )
         threshold = c[1].number_input("Threshold", value=4.0, step=0.5, key=f"thr-{key}")
         start = c[2].text_input("From date", "", key=f"start-{key}", placeholder="YYYY-MM-DD")
         end = c[3].text_input("To date", "", key=f"end-{key}", placeholder="YYYY-MM-DD")
         submitted = st.form_submit_button("Load with this mapping", type="primary")
     if not submitted:
         return None
-    mapping = ColumnMapping(user, item, rating, ts, title=m.title, categories=m.categories, tags=m.tags,
-                            text=m.text, item_key=m.item_key)
-    options = BuildOptions(feedback=feedback, duplicates=dup, min_user_interactions=int(min_u),
-                           min_item_interactions=int(min_i), binarize_threshold=float(threshold) if binarize else None,
-                           start=start.strip() or None, end=end.strip() or None)
+    mapping = ColumnMapping(
+        user,
+        item,
+        rating,
+        ts,
+        title=m.title,
+        categories=m.categories,
+        tags=m.tags,
+        text=m.text,
+        item_key=m.item_key,
+    )
+    options = BuildOptions(
+        feedback=feedback,
+        duplicates=dup,
+        min_user_interactions=int(min_u),
+        min_item_interactions=int(min_i),
+        binarize_threshold=float(threshold) if binarize else None,
+        start=start.strip() or None,
+        end=end.strip() or None,
+    )
     return mapping, options
 
 
 def detection_summary(det: Detection, size: int) -> None:
     raw = det.interactions
-    sep = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", "::": "'::'"}.get(raw.sep or "", raw.sep or "Parquet")
+    sep = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", "::": "'::'"}.get(
+        raw.sep or "", raw.sep or "Parquet"
+    )
     st.markdown(f"**Detected:** {det.label}")
     st.caption(
         f"{raw.origin}: {len(raw.frame):,} rows, {len(det.columns)} columns, {format_bytes(size)}; "
@@ -162,6 +206,9 @@ def _list_text(values) -> list[str]:
 def profile(ds: Dataset) -> None:
     """Summary metrics, plain-words warnings, the four profile charts and a preview."""
     stats = ds.stats()
+    flash = st.session_state.pop("data_flash", None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
     st.subheader(f"Profile: {ds.name}")
     cols = st.columns(5)
     cols[0].metric("Users", f"{stats['users']:,}")
@@ -169,20 +216,37 @@ def profile(ds: Dataset) -> None:
     cols[2].metric("Interactions", f"{stats['interactions']:,}")
     cols[3].metric("Density", f"{stats['density']:.3%}")
     if ds.rating_scale is not None:
-        cols[4].metric("Ratings", f"{ds.rating_scale[0]:g} to {ds.rating_scale[1]:g}", help="Explicit feedback: the rating scale.")
+        cols[4].metric(
+            "Ratings",
+            f"{ds.rating_scale[0]:g} to {ds.rating_scale[1]:g}",
+            help="Explicit feedback: the rating scale.",
+        )
     else:
-        cols[4].metric("Feedback", ds.feedback, help="Implicit feedback: counts, clicks or plain interactions.")
+        cols[4].metric(
+            "Feedback", ds.feedback, help="Implicit feedback: counts, clicks or plain interactions."
+        )
     report = ds.report
-    layout = report.get("layout_label") or LAYOUT_LABELS.get(report.get("layout", ""), report.get("layout", ""))
-    st.caption(f"Layout: {layout}. Duplicates: {report.get('duplicates_policy', 'none in the demo files')}.")
+    layout = report.get("layout_label") or LAYOUT_LABELS.get(
+        report.get("layout", ""), report.get("layout", "")
+    )
+    st.caption(
+        f"Layout: {layout}. Duplicates: {report.get('duplicates_policy', 'none in the demo files')}."
+    )
     for warning in report.get("warnings", []):
         st.warning(warning, icon=":material/warning:")
     steps = report.get("steps", [])
     if steps or report.get("mapping"):
         with st.expander("What the loader did", expanded=False):
             if report.get("mapping"):
-                st.dataframe(pd.DataFrame({"role": list(report["mapping"]), "column": list(report["mapping"].values())}),
-                             hide_index=True)
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            "role": list(report["mapping"]),
+                            "column": list(report["mapping"].values()),
+                        }
+                    ),
+                    hide_index=True,
+                )
             for step in steps:
                 st.text(step)
             if report.get("license"):
@@ -204,17 +268,26 @@ def profile(ds: Dataset) -> None:
     items, hist = st.tabs(["Items", "Interactions"])
     with items:
         head = ds.items.head(500)
-        view = pd.DataFrame({"item": head["item_id"], "title": head["title"], "categories": _list_text(head["categories"]),
-                             "tags": _list_text(head["tags"]), "users": ds.item_popularity[: len(head)]})
+        view = pd.DataFrame(
+            {
+                "item": head["item_id"],
+                "title": head["title"],
+                "categories": _list_text(head["categories"]),
+                "tags": _list_text(head["tags"]),
+                "users": ds.item_popularity[: len(head)],
+            }
+        )
         st.dataframe(view, hide_index=True, width="stretch")
     with hist:
         n = min(500, ds.n_interactions)
-        rows = pd.DataFrame({
-            "user": ds.user_ids.to_external(ds.user_index[:n]),
-            "item": ds.item_ids.to_external(ds.item_index[:n]),
-            "title": ds.titles[ds.item_index[:n]],
-            "value": ds.values[:n],
-        })
+        rows = pd.DataFrame(
+            {
+                "user": ds.user_ids.to_external(ds.user_index[:n]),
+                "item": ds.item_ids.to_external(ds.item_index[:n]),
+                "title": ds.titles[ds.item_index[:n]],
+                "value": ds.values[:n],
+            }
+        )
         if ds.has_timestamps:
             rows["time"] = pd.to_datetime(ds.timestamps[:n], unit="s")
         st.dataframe(rows, hide_index=True, width="stretch")

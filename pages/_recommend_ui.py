@@ -78,7 +78,11 @@ def show_explained_list(
             if not e.contributions.empty:
                 st.plotly_chart(contribution_chart(e), width="stretch", key=f"{key}_c{rank}")
             if not e.similar_history.empty:
-                st.dataframe(e.similar_history, hide_index=True, width="stretch")
+                st.caption("Most similar items in the history (cosine of item vectors):")
+                st.dataframe(
+                    e.similar_history.drop(columns="item"), hide_index=True, width="stretch",
+                    column_config={"cosine": st.column_config.NumberColumn(format="%.2f")},
+                )
     return expls
 
 

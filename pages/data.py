@@ -15,7 +15,9 @@ st.caption(
 )
 
 SOURCES = ["Demo catalogue", "Upload a file", "Download MovieLens"]
-source = st.radio("Source", SOURCES, horizontal=True, key="data_source", label_visibility="collapsed")
+source = st.radio(
+    "Source", SOURCES, horizontal=True, key="data_source", label_visibility="collapsed"
+)
 
 if source == SOURCES[0]:
     st.markdown(
@@ -40,7 +42,9 @@ elif source == SOURCES[1]:
         _data.handle_upload(upload.name, upload.getvalue())
 
 else:
-    key = st.selectbox("Release", list(RELEASES), format_func=lambda k: RELEASES[k].label, key="ml_release")
+    key = st.selectbox(
+        "Release", list(RELEASES), format_func=lambda k: RELEASES[k].label, key="ml_release"
+    )
     release = RELEASES[key]
     cached = cached_path(key).exists()
     st.caption(

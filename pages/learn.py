@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import _learn as L
+from pages import _lessons as L
 from pages._common import get_dataset, show_error
 from recsys import lessons
 from recsys.errors import RecsysError
@@ -82,13 +82,8 @@ with tabs[1]:
                        f"score for this pair: {dp.model_score:.4f}: the same number.")
             st.markdown("**Length and popularity**: each grey dot is an item.")
             st.plotly_chart(viz.length_figure(effect), key="l2_len")
-            a, b = st.columns(2)
-            a.markdown("Top 10 by **dot product**")
-            with a:
-                L.rank_table(effect.by_dot)
-            b.markdown("Top 10 by **cosine**")
-            with b:
-                L.rank_table(effect.by_cosine)
+            L.two_tables("Top 10 by **dot product**", effect.by_dot,
+                         "Top 10 by **cosine**", effect.by_cosine)
             st.caption(f"Median popularity: {effect.by_dot['popularity'].median():,.0f} users "
                        f"by dot product vs {effect.by_cosine['popularity'].median():,.0f} by "
                        "cosine.")
@@ -150,16 +145,8 @@ with tabs[3]:
             m3.metric("Median popularity, co-occurrence",
                       f"{cmp.median_popularity['co-occurrence']:,.0f}")
             st.plotly_chart(viz.neighbours_figure(cmp.table), key="l4_fig")
-            cols = ["title", "label", "popularity", "cosine", "co_users"]
-            a, b = st.columns(2)
-            a.markdown("By **cosine**")
-            with a:
-                L.rank_table(cmp.table.dropna(subset=["cosine_rank"])
-                             .sort_values("cosine_rank")[cols])
-            b.markdown("By **co-occurrence**")
-            with b:
-                L.rank_table(cmp.table.dropna(subset=["cooccurrence_rank"])
-                             .sort_values("cooccurrence_rank")[cols])
+            L.two_tables("By **cosine**", L.ranked(cmp.table, "cosine_rank"),
+                         "By **co-occurrence**", L.ranked(cmp.table, "cooccurrence_rank"))
         except RecsysError as exc:
             show_error(exc)
         L.try_this(
@@ -233,8 +220,8 @@ with tabs[5]:
             show_error(exc)
         st.markdown(
             "**Cold start.** A new visitor tells us three items they like. Without retraining, "
-            "the model solves for the one vector that best explains those three choices: "
-            "here it is, in the 2-factor space of lesson 1."
+            "the model solves for the one vector that best explains those three choices. In "
+            "the 2-factor space of lesson 1 we can draw where it lands."
         )
         try:
             space = L.two_factor_space(ds, ds.fingerprint, st.session_state.get("l1_reg", 1.0),
@@ -244,10 +231,14 @@ with tabs[5]:
             if picks:
                 fold = lessons.fold_in_user(space.model, ds, picks)
                 st.plotly_chart(viz.fold_in_figure(space, fold), key="l6_fold")
-                L.rank_table(fold.recommendations)
+                L.two_tables("Top 5 from the **2-factor** model (drawn above)",
+                             fold.recommendations,
+                             f"Top 5 from the **{L.SHARED_FACTORS}-factor** model",
+                             lessons.fold_in_user(L.shared_model(ds), ds, picks).recommendations)
         except RecsysError as exc:
             show_error(exc)
         L.try_this(
             "Drop 80%: genres survive longer than ranking quality does. Then replace the "
-            "visitor's items with three from another genre and watch the star swing round."
+            "visitor's items with three from another genre and watch the star swing round; "
+            "compare how genre-pure the two top-5 lists are."
         )

@@ -147,8 +147,6 @@ with map_col:
         config={"displaylogo": False, "scrollZoom": True},
     )
 with side:
-    if waiting:
-        st.info(_maps.warm_up_message(), icon=":material/hourglass_top:")
     st.markdown(f"**Faithfulness of this {params.label} map**")
     m1, m2 = st.columns(2)
     m1.metric("Trustworthiness", f"{faith.trustworthiness:.2f}",

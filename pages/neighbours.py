@@ -34,6 +34,8 @@ ITEM_COLUMNS = {
         help="Users in common / users of either item.",
     ),
     "popularity": st.column_config.NumberColumn("users", help="Users who interacted with the neighbour."),
+    "shared_categories": st.column_config.TextColumn("shared categories"),
+    "shared_tags": st.column_config.TextColumn("shared tags"),
 }
 
 
@@ -56,7 +58,7 @@ def items_section() -> None:
     n = st.slider("How many neighbours", 5, 50, 10, key="nb_n")
     nb = item_neighbours(model, ds, item, n=n)
     st.dataframe(
-        nb.drop(columns=["item", "reason"]), hide_index=True, width="stretch",
+        nb.drop(columns=["item", "categories", "reason"]), hide_index=True, width="stretch",
         column_config=ITEM_COLUMNS,
     )
     with st.expander("Reasons in words"):

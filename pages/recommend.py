@@ -35,7 +35,7 @@ def pick_user() -> str:
     ids = list(model.user_ids_.ids)
     if st.session_state.get(USER_KEY) not in model.user_ids_:
         st.session_state[USER_KEY] = ids[int(np.argmax(ds.user_activity))] if len(ids) else None
-    c1, c2, c3, c4 = st.columns([3, 1, 1, 3], vertical_alignment="bottom")
+    c1, c2, c3, c4 = st.columns([3, 1.4, 1.4, 2.6], vertical_alignment="bottom")
     if c2.button("Random user", icon=":material/casino:"):
         st.session_state[USER_KEY] = ids[int(np.random.default_rng().integers(len(ids)))]
     if c3.button("Most active", icon=":material/bolt:"):
@@ -71,7 +71,13 @@ def user_tab() -> None:
     with left:
         st.subheader(f"History of {user}")
         st.caption(f"{len(profile.items)} items, newest first.")
-        st.dataframe(history_table(user), hide_index=True, width="stretch", height=420)
+        st.dataframe(
+            history_table(user), hide_index=True, width="stretch", height=420,
+            column_config={
+                "timestamp": st.column_config.DatetimeColumn("time", format="YYYY-MM-DD")
+                if ds.has_timestamps else st.column_config.NumberColumn("order")
+            },
+        )
     with right:
         st.subheader("Recommendations")
         if summary:

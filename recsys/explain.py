@@ -528,7 +528,9 @@ def reason_sentence(expl: Explanation, profile: Profile, max_items: int = 2) -> 
             else ("you picked" if profile.visitor else "you interacted with")
         )
         drive = "drives" if len(names) == 1 else "drive"
-        return f"Because {verb} {_join(names)}, which {drive} {share:.0%} of this score."
+        rest = int((c["contribution"] != 0).sum()) - len(names)
+        tail = f"; {rest} other items add the rest" if rest > 1 and share < 0.5 else ""
+        return f"Because {verb} {_join(names)}, which {drive} {share:.0%} of this score{tail}."
     factors = c[c["term"].str.startswith("factor")]
     best = factors.iloc[0] if len(factors) else None
     parts = []

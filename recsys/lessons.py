@@ -571,15 +571,19 @@ class FoldIn:
     nearest_label: str | None
 
 
-def default_fold_in_items(dataset: Dataset, n: int = 3) -> list[str]:
-    """``n`` popular items sharing the label of the most popular item (a clear taste)."""
+def default_fold_in_items(dataset: Dataset, n: int = 3, skip: int = 3) -> list[str]:
+    """``n`` items of one label (the one with most interactions): a clear, single taste.
+
+    The ``skip`` most popular items of that label are passed over: blockbusters co-occur with
+    everything, so they say little about a taste.
+    """
     labels, _ = reference_labels(dataset)
     pop = dataset.item_popularity.astype(np.float64)
-    first = int(np.argmax(pop))
-    same = np.where(labels == labels[first], pop, -np.inf)
-    picks = top_k(same, n)
-    picks = picks[np.isfinite(same[picks])]
-    return [dataset.item_ids[i] for i in picks]
+    totals = pd.Series(pop).groupby(labels).sum()
+    members = np.flatnonzero(labels == totals.idxmax())
+    members = members[np.argsort(-pop[members], kind="stable")]
+    start = max(0, min(skip, len(members) - n))
+    return [dataset.item_ids[i] for i in members[start : start + n]]
 
 
 def fold_in_user(model: Recommender, dataset: Dataset, items: Sequence[str], n: int = 5) -> FoldIn:

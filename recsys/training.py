@@ -156,8 +156,9 @@ def _train_command(args: argparse.Namespace) -> int:
 
     def progress(step: int, total: int, info: dict) -> None:
         figures = "  ".join(
-            f"{k} {v:.4g}" for k, v in info.items()
-            if k not in ("step", "total", "seconds") and isinstance(v, int | float)
+            f"{k} {v:.4g}" if isinstance(v, int | float) else str(v)
+            for k, v in info.items()
+            if k not in ("step", "total", "seconds") and isinstance(v, int | float | str)
         )
         print(f"  [{step:>3}/{total}] {time.perf_counter() - start:7.1f} s  {figures}", flush=True)
 

@@ -20,9 +20,25 @@ from recsys.data.readers import RawTable, Source, SourceFile, read_table
 from recsys.errors import DataError
 
 ML100K_GENRES = [
-    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
-    "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi",
-    "Thriller", "War", "Western",
+    "unknown",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children's",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
 ]
 NO_GENRE = {"(no genres listed)", "unknown", ""}
 
@@ -152,32 +168,79 @@ def _movielens_latest(source: Source) -> Detection | None:
         return None
     cols = raw.frame.columns
     mapping = ColumnMapping(
-        "userId", "movieId", "rating" if "rating" in cols else None,
+        "userId",
+        "movieId",
+        "rating" if "rating" in cols else None,
         "timestamp" if "timestamp" in cols else None,
-        title="title", categories="genres", item_key="movieId", tags="tag",
+        title="title",
+        categories="genres",
+        item_key="movieId",
+        tags="tag",
     )
     tags = source.find("tags.csv")
-    return Detection(source, "movielens-latest", raw, mapping, movies.name, tags.name if tags else None)
+    return Detection(
+        source, "movielens-latest", raw, mapping, movies.name, tags.name if tags else None
+    )
 
 
 def _movielens_100k(source: Source) -> Detection | None:
     data = source.find("u.data")
     if data is None:
         return None
-    raw = read_table(data, sep="\t", has_header=False, names=["user id", "item id", "rating", "timestamp"])
+    raw = read_table(
+        data, sep="\t", has_header=False, names=["user id", "item id", "rating", "timestamp"]
+    )
     items, users = source.find("u.item"), source.find("u.user")
-    mapping = ColumnMapping("user id", "item id", "rating", "timestamp", title="title", categories="genres", item_key="item id")
-    return Detection(source, "movielens-100k", raw, mapping, items.name if items else None, None, users.name if users else None)
+    mapping = ColumnMapping(
+        "user id",
+        "item id",
+        "rating",
+        "timestamp",
+        title="title",
+        categories="genres",
+        item_key="item id",
+    )
+    return Detection(
+        source,
+        "movielens-100k",
+        raw,
+        mapping,
+        items.name if items else None,
+        None,
+        users.name if users else None,
+    )
 
 
 def _movielens_1m(source: Source) -> Detection | None:
     ratings = source.find("ratings.dat")
     if ratings is None or source.find("user_artists.dat") is not None:
         return None
-    raw = read_table(ratings, sep="::", has_header=False, names=["UserID", "MovieID", "Rating", "Timestamp"], quoting=False)
+    raw = read_table(
+        ratings,
+        sep="::",
+        has_header=False,
+        names=["UserID", "MovieID", "Rating", "Timestamp"],
+        quoting=False,
+    )
     movies, users = source.find("movies.dat"), source.find("users.dat")
-    mapping = ColumnMapping("UserID", "MovieID", "Rating", "Timestamp", title="Title", categories="Genres", item_key="MovieID")
-    return Detection(source, "movielens-1m", raw, mapping, movies.name if movies else None, None, users.name if users else None)
+    mapping = ColumnMapping(
+        "UserID",
+        "MovieID",
+        "Rating",
+        "Timestamp",
+        title="Title",
+        categories="Genres",
+        item_key="MovieID",
+    )
+    return Detection(
+        source,
+        "movielens-1m",
+        raw,
+        mapping,
+        movies.name if movies else None,
+        None,
+        users.name if users else None,
+    )
 
 
 def _lastfm(source: Source) -> Detection | None:
@@ -188,9 +251,23 @@ def _lastfm(source: Source) -> Detection | None:
     if not {"userID", "artistID"} <= set(raw.frame.columns):
         return None
     artists, tags = source.find("artists.dat"), source.find("user_taggedartists.dat")
-    mapping = ColumnMapping("userID", "artistID", "weight" if "weight" in raw.frame else None, None,
-                            title="name", tags="tagValue", item_key="id")
-    return Detection(source, "lastfm-hetrec-2011", raw, mapping, artists.name if artists else None, tags.name if tags else None)
+    mapping = ColumnMapping(
+        "userID",
+        "artistID",
+        "weight" if "weight" in raw.frame else None,
+        None,
+        title="name",
+        tags="tagValue",
+        item_key="id",
+    )
+    return Detection(
+        source,
+        "lastfm-hetrec-2011",
+        raw,
+        mapping,
+        artists.name if artists else None,
+        tags.name if tags else None,
+    )
 
 
 def _demo(source: Source) -> Detection | None:
@@ -202,12 +279,22 @@ def _demo(source: Source) -> Detection | None:
         return None
     raw = read_table(ratings)
     users = source.find("users.csv")
-    mapping = ColumnMapping("user_id", "item_id", "rating", "timestamp", title="title",
-                            categories="genres", tags="tags", item_key="item_id")
+    mapping = ColumnMapping(
+        "user_id",
+        "item_id",
+        "rating",
+        "timestamp",
+        title="title",
+        categories="genres",
+        tags="tags",
+        item_key="item_id",
+    )
     return Detection(source, "demo", raw, mapping, items.name, None, users.name if users else None)
 
 
-_INTERACTION_FILE = re.compile(r"(?i)(rating|interaction|event|transaction|purchase|click|view|play|listen|order|review|feedback|log)")
+_INTERACTION_FILE = re.compile(
+    r"(?i)(rating|interaction|event|transaction|purchase|click|view|play|listen|order|review|feedback|log)"
+)
 
 
 def _generic(source: Source, tables: list[SourceFile]) -> Detection:
@@ -229,7 +316,9 @@ def _generic(source: Source, tables: list[SourceFile]) -> Detection:
         return det
     raise DataError(
         f"No file in {source.name} has recognisable user and item columns. "
-        f"First problem: {errors[0]}" if errors else f"No usable table in {source.name}."
+        f"First problem: {errors[0]}"
+        if errors
+        else f"No usable table in {source.name}."
     )
 
 
@@ -252,7 +341,9 @@ def _attach_items_file(det: Detection, others: list[SourceFile]) -> None:
         det.mapping.categories = _match(cols, _CATEGORIES)
         det.mapping.tags = _match(cols, _TAGS)
         det.mapping.text = _match(cols, _TEXT)
-        det.notes.append(f"Item metadata from {file.basename} (id column {key!r}, titles from {title!r}).")
+        det.notes.append(
+            f"Item metadata from {file.basename} (id column {key!r}, titles from {title!r})."
+        )
         return
 
 
@@ -261,18 +352,89 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
-_USER = [r"userid", r"user", r"uid", r"users", r"(customer|client|visitor|member|account|person|buyer|reviewer|reader|listener|subscriber|player|viewer|session)(id)?", r".*user.*", r".*customer.*"]
-_ITEM = [r"itemid", r"item", r"iid", r"items", r"(movie|product|artist|track|song|book|sku|article|asin|video|game|recipe|course|anime|show|business|restaurant|isbn|post|doc|document|content|offer|listing|app|episode|album|film|page|url)(id)?", r".*item.*", r".*(movie|product|artist|book|song|track)id.*"]
+_USER = [
+    r"userid",
+    r"user",
+    r"uid",
+    r"users",
+    r"(customer|client|visitor|member|account|person|buyer|reviewer|reader|listener|subscriber|player|viewer|session)(id)?",
+    r".*user.*",
+    r".*customer.*",
+]
+_ITEM = [
+    r"itemid",
+    r"item",
+    r"iid",
+    r"items",
+    r"(movie|product|artist|track|song|book|sku|article|asin|video|game|recipe|course|anime|show|business|restaurant|isbn|post|doc|document|content|offer|listing|app|episode|album|film|page|url)(id)?",
+    r".*item.*",
+    r".*(movie|product|artist|book|song|track)id.*",
+]
 _ITEM_KEY = [r"itemid", r"item", r"id", r"(movie|product|artist|book|song|track|sku|article)(id)?"]
-_RATING = [r"rating", r"ratings", r"score", r"stars?", r"grade", r"preference", r"value", r"weight", r"(play|view|click|listen|purchase)?counts?", r"plays", r"quantity", r"qty", r"clicks", r"views", r"listens", r"amount", r".*rating.*", r".*score.*"]
-_TIME = [r"timestamp", r"time", r"ts", r"date", r"datetime", r"(event|created|updated|rated|order|purchase)(at|time|date|on)", r"when", r"day", r".*timestamp.*", r".*(date|time)"]
-_TITLE = [r"title", r"name", r"(item|product|movie|artist|book|song|track)(title|name)", r".*title.*", r"(?!user).*name"]
-_CATEGORIES = [r"genres?", r"categor(y|ies)", r"cats?", r"(item|product)?(genre|category|categories)", r"departments?", r"sections?", r"types?"]
+_RATING = [
+    r"rating",
+    r"ratings",
+    r"score",
+    r"stars?",
+    r"grade",
+    r"preference",
+    r"value",
+    r"weight",
+    r"(play|view|click|listen|purchase)?counts?",
+    r"plays",
+    r"quantity",
+    r"qty",
+    r"clicks",
+    r"views",
+    r"listens",
+    r"amount",
+    r".*rating.*",
+    r".*score.*",
+]
+_TIME = [
+    r"timestamp",
+    r"time",
+    r"ts",
+    r"date",
+    r"datetime",
+    r"(event|created|updated|rated|order|purchase)(at|time|date|on)",
+    r"when",
+    r"day",
+    r".*timestamp.*",
+    r".*(date|time)",
+]
+_TITLE = [
+    r"title",
+    r"name",
+    r"(item|product|movie|artist|book|song|track)(title|name)",
+    r".*title.*",
+    r"(?!user).*name",
+]
+_CATEGORIES = [
+    r"genres?",
+    r"categor(y|ies)",
+    r"cats?",
+    r"(item|product)?(genre|category|categories)",
+    r"departments?",
+    r"sections?",
+    r"types?",
+]
 _TAGS = [r"tags?", r"keywords?", r"labels?", r"tagvalue"]
-_TEXT = [r"description", r"text", r"summary", r"overview", r"plot", r"body", r"synopsis", r"abstract"]
+_TEXT = [
+    r"description",
+    r"text",
+    r"summary",
+    r"overview",
+    r"plot",
+    r"body",
+    r"synopsis",
+    r"abstract",
+]
 
 
-def _match(columns: list[str], patterns: list[str], exclude: set[str] | frozenset = frozenset()) -> str | None:
+def _match(
+    columns: list[str], patterns: list[str], exclude: set[str] | frozenset = frozenset()
+) -> str | None:
     normed = [(c, _norm(c)) for c in columns if c not in exclude]
     for pat in patterns:
         for col, n in normed:
@@ -303,7 +465,9 @@ def _id_like(series: pd.Series) -> bool:
 
 def _rating_like(series: pd.Series) -> bool:
     num = _to_float(series)
-    return bool(num.notna().mean() > 0.95 and num.nunique() <= 21 and num.min() >= -10 and num.max() <= 100)
+    return bool(
+        num.notna().mean() > 0.95 and num.nunique() <= 21 and num.min() >= -10 and num.max() <= 100
+    )
 
 
 def _time_like(series: pd.Series) -> bool:
@@ -346,8 +510,13 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
     used = {c for c in (user, item) if c}
     guessed = []
     if user is None or item is None:
-        candidates = [c for c in cols if c not in used and _id_like(sample[c])
-                      and not (_match([c], _RATING) or _match([c], _TIME))]
+        candidates = [
+            c
+            for c in cols
+            if c not in used
+            and _id_like(sample[c])
+            and not (_match([c], _RATING) or _match([c], _TIME))
+        ]
         for role in ("user", "item"):
             if (user if role == "user" else item) is None and candidates:
                 col = candidates.pop(0)
@@ -378,9 +547,15 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
             guessed.append(f"timestamp = {timestamp!r}")
     meta = [c for c in rest if c not in (rating, timestamp)]
     mapping = ColumnMapping(
-        user, item, rating, timestamp,
-        title=_match(meta, _TITLE), categories=_match(meta, _CATEGORIES), tags=_match(meta, _TAGS),
-        text=_match(meta, _TEXT), guessed=guessed,
+        user,
+        item,
+        rating,
+        timestamp,
+        title=_match(meta, _TITLE),
+        categories=_match(meta, _CATEGORIES),
+        tags=_match(meta, _TAGS),
+        text=_match(meta, _TEXT),
+        guessed=guessed,
     )
     return mapping
 
@@ -440,8 +615,14 @@ def aggregate_tags(tags: pd.DataFrame, top: int = 20) -> pd.DataFrame:
     """(item, tag) rows -> one row per item with its most frequent distinct tags (case folded)."""
     t = tags.dropna()
     t = t[t["tag"].astype(str).str.strip() != ""]
-    t = t.assign(tag=t["tag"].astype(str).str.strip(), key=t["tag"].astype(str).str.strip().str.lower())
-    counts = t.groupby(["item", "key"], sort=False).agg(tag=("tag", "first"), n=("tag", "size")).reset_index()
+    t = t.assign(
+        tag=t["tag"].astype(str).str.strip(), key=t["tag"].astype(str).str.strip().str.lower()
+    )
+    counts = (
+        t.groupby(["item", "key"], sort=False)
+        .agg(tag=("tag", "first"), n=("tag", "size"))
+        .reset_index()
+    )
     counts = counts.sort_values(["item", "n", "key"], ascending=[True, False, True], kind="stable")
     agg = counts.groupby("item", sort=False)["tag"].agg(lambda s: list(s)[:top])
     return agg.rename("tags").reset_index()
@@ -454,29 +635,60 @@ def load_metadata(det: Detection) -> Metadata:
     items_file = src.find(det.items_file.rsplit("/", 1)[-1]) if det.items_file else None
     if det.layout == "movielens-100k":
         if items_file is not None:
-            raw = read_table(items_file, sep="|", has_header=False, quoting=False,
-                             names=["item id", "title", "release date", "video release date", "IMDb URL"] + ML100K_GENRES)
+            raw = read_table(
+                items_file,
+                sep="|",
+                has_header=False,
+                quoting=False,
+                names=["item id", "title", "release date", "video release date", "IMDb URL"]
+                + ML100K_GENRES,
+            )
             f = raw.frame
             flags = f[ML100K_GENRES].to_numpy() == "1"
-            cats = [[g for g, on in zip(ML100K_GENRES, row, strict=True) if on and g != "unknown"] for row in flags]
-            meta.items = pd.DataFrame({"item": f["item id"], "title": f["title"], "categories": cats,
-                                       "release date": f["release date"]})
+            cats = [
+                [g for g, on in zip(ML100K_GENRES, row, strict=True) if on and g != "unknown"]
+                for row in flags
+            ]
+            meta.items = pd.DataFrame(
+                {
+                    "item": f["item id"],
+                    "title": f["title"],
+                    "categories": cats,
+                    "release date": f["release date"],
+                }
+            )
             meta.items_origin = raw.origin
         users_file = src.find("u.user")
         if users_file is not None:
-            u = read_table(users_file, sep="|", has_header=False, quoting=False,
-                           names=["user", "age", "gender", "occupation", "zip code"])
+            u = read_table(
+                users_file,
+                sep="|",
+                has_header=False,
+                quoting=False,
+                names=["user", "age", "gender", "occupation", "zip code"],
+            )
             meta.users, meta.users_origin = u.frame, u.origin
         return meta
     if det.layout == "movielens-1m":
         if items_file is not None:
-            raw = read_table(items_file, sep="::", has_header=False, quoting=False, names=["MovieID", "Title", "Genres"])
+            raw = read_table(
+                items_file,
+                sep="::",
+                has_header=False,
+                quoting=False,
+                names=["MovieID", "Title", "Genres"],
+            )
             meta.items = _items_from_columns(raw.frame, "MovieID", m)
             meta.items_origin = raw.origin
         users_file = src.find("users.dat")
         if users_file is not None:
-            u = read_table(users_file, sep="::", has_header=False, quoting=False,
-                           names=["user", "gender", "age", "occupation", "zip code"])
+            u = read_table(
+                users_file,
+                sep="::",
+                has_header=False,
+                quoting=False,
+                names=["user", "gender", "age", "occupation", "zip code"],
+            )
             meta.users, meta.users_origin = u.frame, u.origin
         return meta
     if det.layout == "lastfm-hetrec-2011":
@@ -497,7 +709,9 @@ def load_metadata(det: Detection) -> Metadata:
     if items_file is not None and m.item_key:
         raw = read_table(items_file)
         if m.item_key not in raw.frame:
-            raise DataError(f"The item id column {m.item_key!r} is not in {raw.origin}. Choose another in the mapping.")
+            raise DataError(
+                f"The item id column {m.item_key!r} is not in {raw.origin}. Choose another in the mapping."
+            )
         meta.items = _items_from_columns(raw.frame, m.item_key, m)
         if det.layout == "demo" and "planted_genre" in raw.frame:
             meta.items["planted_genre"] = raw.frame["planted_genre"].astype(str).to_numpy()

@@ -44,7 +44,9 @@ class MovieLensRelease:
 RELEASES = {
     r.key: r
     for r in (
-        MovieLensRelease("ml-latest-small", "MovieLens latest-small (100k ratings, 610 users, 9.7k movies)", 1),
+        MovieLensRelease(
+            "ml-latest-small", "MovieLens latest-small (100k ratings, 610 users, 9.7k movies)", 1
+        ),
         MovieLensRelease("ml-1m", "MovieLens 1M (1M ratings, 6k users, 3.7k movies)", 6),
         MovieLensRelease("ml-25m", "MovieLens 25M (25M ratings, 162k users, 62k movies)", 250),
     )
@@ -69,7 +71,9 @@ def _release(key: str) -> MovieLensRelease:
     try:
         return RELEASES[key]
     except KeyError:
-        raise DataError(f"Unknown MovieLens release {key!r}; choose one of {', '.join(RELEASES)}.") from None
+        raise DataError(
+            f"Unknown MovieLens release {key!r}; choose one of {', '.join(RELEASES)}."
+        ) from None
 
 
 def download(
@@ -164,8 +168,11 @@ def load_movielens(
     def on_bytes(done: int, total: int | None) -> None:
         if progress:
             frac = 0.5 * done / total if total else 0.25
-            progress(min(frac, 0.5), f"Downloading {release.key}: {format_bytes(done)}"
-                     + (f" of {format_bytes(total)}" if total else ""))
+            progress(
+                min(frac, 0.5),
+                f"Downloading {release.key}: {format_bytes(done)}"
+                + (f" of {format_bytes(total)}" if total else ""),
+            )
 
     path = download(key, cache, on_bytes, url=url, opener=opener)
 

@@ -26,7 +26,18 @@ import pyarrow.parquet as pq
 from recsys.data.limits import check_size, format_bytes, max_bytes
 from recsys.errors import DataError, FileTooLargeError
 
-TABLE_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".dat", ".data", ".item", ".psv", ".parquet", ".pq"}
+TABLE_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".tab",
+    ".txt",
+    ".dat",
+    ".data",
+    ".item",
+    ".psv",
+    ".parquet",
+    ".pq",
+}
 ARCHIVE_SUFFIXES = {".zip", ".gz"}
 SAMPLE_BYTES = 1 << 16
 DELIMITERS = [",", ";", "\t", "|"]
@@ -113,7 +124,9 @@ def is_table_name(basename: str) -> bool:
     low = basename.lower()
     if low.startswith((".", "readme", "license")) or low in {"u.info"}:
         return False
-    return PurePosixPath(low).suffix in TABLE_SUFFIXES or bool(re.fullmatch(r"u\d?\.(data|base|test)", low))
+    return PurePosixPath(low).suffix in TABLE_SUFFIXES or bool(
+        re.fullmatch(r"u\d?\.(data|base|test)", low)
+    )
 
 
 # ---------------------------------------------------------------------- opening sources
@@ -148,11 +161,15 @@ def open_source(source: str | Path | bytes, name: str | None = None) -> Source:
         for p in sorted(path.rglob("*")):
             if p.is_file() and len(p.relative_to(path).parts) <= 3:
                 rel = p.relative_to(path).as_posix()
-                files.append(SourceFile(rel, p.stat().st_size, f"{rel} in {path.name}", p.read_bytes))
+                files.append(
+                    SourceFile(rel, p.stat().st_size, f"{rel} in {path.name}", p.read_bytes)
+                )
         total = sum(f.size for f in files if is_table_name(f.basename))
         check_size(total, f"The tables in folder {path.name}", limit)
         if not files:
-            raise DataError(f"The folder {path} is empty: point to a folder with a CSV or Parquet file.")
+            raise DataError(
+                f"The folder {path} is empty: point to a folder with a CSV or Parquet file."
+            )
         return Source(path.name, files)
     size = path.stat().st_size
     check_size(size, f"The file {path.name}", limit)
@@ -169,8 +186,10 @@ def _source_from_bytes(data: bytes, name: str, limit: int) -> Source:
         if inner == name:
             inner = name + ".csv"
         unpacked = gunzip(data, name, limit)
-        return _source_from_bytes(unpacked, inner, limit) if unpacked[:4] in (b"PK\x03\x04",) else Source(
-            name, [SourceFile(inner, len(unpacked), name, lambda: unpacked)]
+        return (
+            _source_from_bytes(unpacked, inner, limit)
+            if unpacked[:4] in (b"PK\x03\x04",)
+            else Source(name, [SourceFile(inner, len(unpacked), name, lambda: unpacked)])
         )
     return Source(name, [SourceFile(name, len(data), name, lambda: data)])
 
@@ -199,7 +218,9 @@ def gunzip(data: bytes, name: str, limit: int | None = None) -> bytes:
             if rest and rest[:2] != b"\x1f\x8b":
                 break
     except zlib.error as exc:
-        raise DataError(f"{name} is not a valid gzip file ({exc}). Export it again, or upload it unpacked.") from None
+        raise DataError(
+            f"{name} is not a valid gzip file ({exc}). Export it again, or upload it unpacked."
+        ) from None
     return b"".join(out)
 
 
@@ -208,8 +229,14 @@ def _zip_source(fileobj, name: str, limit: int) -> Source:
         zf = zipfile.ZipFile(fileobj)
         infos = [i for i in zf.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise DataError(f"{name} is not a readable zip archive ({exc}). Create the zip again.") from None
-    infos = [i for i in infos if "__MACOSX" not in i.filename and not PurePosixPath(i.filename).name.startswith(".")]
+        raise DataError(
+            f"{name} is not a readable zip archive ({exc}). Create the zip again."
+        ) from None
+    infos = [
+        i
+        for i in infos
+        if "__MACOSX" not in i.filename and not PurePosixPath(i.filename).name.startswith(".")
+    ]
     budget = {"used": 0}
 
     def loader(info: zipfile.ZipInfo) -> Callable[[], bytes]:
@@ -226,8 +253,17 @@ def _zip_source(fileobj, name: str, limit: int) -> Source:
                         chunks.append(chunk)
             except FileTooLargeError:
                 raise
-            except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError, RuntimeError) as exc:
-                raise DataError(f"{what} cannot be unpacked ({exc}). Create the zip again.") from None
+            except (
+                zipfile.BadZipFile,
+                EOFError,
+                zlib.error,
+                OSError,
+                NotImplementedError,
+                RuntimeError,
+            ) as exc:
+                raise DataError(
+                    f"{what} cannot be unpacked ({exc}). Create the zip again."
+                ) from None
             budget["used"] += total
             data = b"".join(chunks)
             if data[:2] == b"\x1f\x8b":
@@ -239,7 +275,11 @@ def _zip_source(fileobj, name: str, limit: int) -> Source:
     files = []
     for info in infos:
         inner = re.sub(r"\.gz$", "", info.filename, flags=re.IGNORECASE)
-        files.append(SourceFile(inner, info.file_size, f"{PurePosixPath(inner).name} in {name}", loader(info)))
+        files.append(
+            SourceFile(
+                inner, info.file_size, f"{PurePosixPath(inner).name} in {name}", loader(info)
+            )
+        )
     return Source(name, files)
 
 
@@ -273,8 +313,16 @@ def read_table(
     origin = file.origin
     if data[:4] == b"PAR1" or file.suffix in (".parquet", ".pq"):
         return RawTable(_read_parquet(data, origin, max_rows), origin)
-    return read_text_table(data, origin, sep=sep, has_header=has_header, names=names,
-                           encoding=encoding, quoting=quoting, max_rows=max_rows)
+    return read_text_table(
+        data,
+        origin,
+        sep=sep,
+        has_header=has_header,
+        names=names,
+        encoding=encoding,
+        quoting=quoting,
+        max_rows=max_rows,
+    )
 
 
 def _read_parquet(data: bytes, origin: str, max_rows: int | None) -> pd.DataFrame:
@@ -294,7 +342,9 @@ def _read_parquet(data: bytes, origin: str, max_rows: int | None) -> pd.DataFram
         ) from None
     frame = table.to_pandas()
     if frame.shape[1] == 0 or len(frame) == 0:
-        raise DataError(f"{origin} has no rows. Export a file with at least one interaction per row.")
+        raise DataError(
+            f"{origin} has no rows. Export a file with at least one interaction per row."
+        )
     return frame
 
 
@@ -322,9 +372,14 @@ def decode_sample(data: bytes, origin: str, encoding: str | None = None) -> tupl
         return sample.decode("latin-1"), "latin-1"
 
 
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
 def _check_text(data: bytes, origin: str) -> None:
-    if not data.strip():
-        raise DataError(f"{origin} is empty. Choose a file with a header line and one interaction per row.")
+    if not data[:SAMPLE_BYTES].strip() and not data.strip():
+        raise DataError(
+            f"{origin} is empty. Choose a file with a header line and one interaction per row."
+        )
     kind = sniff_kind(data)
     if kind:
         raise DataError(
@@ -333,7 +388,7 @@ def _check_text(data: bytes, origin: str) -> None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 with a BOM: transcoded by the caller
     sample = data[:SAMPLE_BYTES]
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    control = len(sample) - len(sample.translate(None, _CONTROL))
     if b"\x00" in sample or control > len(sample) * 0.02:
         raise DataError(
             f"{origin} does not look like a text table (it contains binary data). Upload a CSV, "
@@ -444,13 +499,21 @@ def read_text_table(
         lines = [ln.replace("::", "\x1f") for ln in lines]
         sep = "\x1f"
         quoting = False
-    rows = list(csv.reader(lines[:50], delimiter=sep, quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE))
+    rows = list(
+        csv.reader(
+            lines[:50], delimiter=sep, quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
+        )
+    )
     rows = [r for r in rows if r]
     if has_header is None:
         has_header = names is None and guess_header(rows)
     width = max(len(rows[0]) if rows else 1, 1)
     if names is None:
-        names = _unique_names(rows[0]) if has_header and rows else [f"column {j + 1}" for j in range(width)]
+        names = (
+            _unique_names(rows[0])
+            if has_header and rows
+            else [f"column {j + 1}" for j in range(width)]
+        )
     if has_header and len(rows) <= 1 and len(lines) <= 1:
         raise DataError(
             f"{origin} has a header line ({', '.join(names[:8])}) but no rows of data. "
@@ -462,7 +525,12 @@ def read_text_table(
 
     def on_invalid(row) -> str:
         if not ragged:
-            ragged.update(expected=row.expected_columns, actual=row.actual_columns, text=row.text, number=row.number)
+            ragged.update(
+                expected=row.expected_columns,
+                actual=row.actual_columns,
+                text=row.text,
+                number=row.number,
+            )
         return "error"
 
     read_opts = pacsv.ReadOptions(
@@ -472,11 +540,15 @@ def read_text_table(
         block_size=1 << 24,
     )
     parse_opts = pacsv.ParseOptions(
-        delimiter=sep, quote_char='"' if quoting else False, invalid_row_handler=on_invalid,
+        delimiter=sep,
+        quote_char='"' if quoting else False,
+        invalid_row_handler=on_invalid,
         newlines_in_values=False,
     )
     convert_opts = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False,
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
     )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -487,9 +559,19 @@ def read_text_table(
         if ragged:
             raise DataError(_ragged_message(origin, data, ragged, has_header, sep)) from None
         if "UTF8" in msg.upper() and encoding.startswith("utf-8"):
-            return read_text_table(data, origin, sep=sep, has_header=has_header, names=names,
-                                   encoding="latin-1", quoting=quoting, max_rows=max_rows)
-        raise DataError(f"{origin} could not be read as a table: {msg.splitlines()[0]}. Check the file.") from None
+            return read_text_table(
+                data,
+                origin,
+                sep=sep,
+                has_header=has_header,
+                names=names,
+                encoding="latin-1",
+                quoting=quoting,
+                max_rows=max_rows,
+            )
+        raise DataError(
+            f"{origin} could not be read as a table: {msg.splitlines()[0]}. Check the file."
+        ) from None
     if table.num_rows == 0:
         raise DataError(
             f"{origin} has a header line ({', '.join(names[:8])}) but no rows of data. "
@@ -521,7 +603,9 @@ def _ragged_message(origin: str, data: bytes, info: dict, has_header: bool, sep:
         line = line + (1 if has_header else 0)
     where = f"line {line}" if line else "a line"
     shown = text.replace("\x1f", "::")[:80]
-    sep_name = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes", "\x1f": "'::'"}.get(sep, repr(sep))
+    sep_name = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes", "\x1f": "'::'"}.get(
+        sep, repr(sep)
+    )
     return (
         f"{origin}: {where} has {info['actual']} fields but the file has {info['expected']} columns "
         f"(fields are separated by {sep_name}): {shown!r}. Fix or remove that line, or quote "

@@ -143,11 +143,16 @@ def neighbourhood_map(
             text=ct or None, hoverinfo="text",
         )
     if user_xy is not None:
-        fig.add_scatter(
-            x=[float(user_xy[0])], y=[float(user_xy[1])], mode="markers+text",
-            name=html.escape(user_label), text=[html.escape(user_label)], textposition="top center",
-            marker=dict(size=18, color="#264653", symbol="star", line=dict(width=1, color="white")),
-            hoverinfo="text",
+        # WebGL traces draw above SVG ones, so the marker is WebGL too; the label an annotation
+        fig.add_scattergl(
+            x=[float(user_xy[0])], y=[float(user_xy[1])], mode="markers",
+            name=html.escape(user_label), text=[html.escape(user_label)], hoverinfo="text",
+            marker=dict(size=20, color="#264653", symbol="star", line=dict(width=1.5, color="white")),
+        )
+        fig.add_annotation(
+            x=float(user_xy[0]), y=float(user_xy[1]), text=html.escape(user_label), showarrow=True,
+            arrowhead=0, ax=0, ay=-28, font=dict(size=13, color="#264653"),
+            bgcolor="rgba(255,255,255,0.8)",
         )
     fig.update_layout(
         height=480, margin=dict(l=10, r=10, t=40 if title else 10, b=10),

@@ -54,7 +54,7 @@ def decode_points(codes) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(arr[arr >= 0]), np.unique(-arr[arr < 0] - 1)
 
 
-def colour_by_category(categories: list[list[str]], top: int = 10) -> Colouring:
+def colour_by_category(categories: list[list[str]], top: int = 12) -> Colouring:
     """Each point's first category among the ``top`` most common; else "other"."""
     counts = Counter(c for cs in categories for c in cs)
     keep = [c for c, _ in counts.most_common(top)]

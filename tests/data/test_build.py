@@ -11,7 +11,9 @@ from tests.data.conftest import zip_bytes
 
 
 def _load(text: str, name: str = "x.csv", **options):
-    return load_upload(name, text.encode("utf-8"), options=BuildOptions(**options) if options else None)
+    return load_upload(
+        name, text.encode("utf-8"), options=BuildOptions(**options) if options else None
+    )
 
 
 def test_ids_are_exact_strings_007_is_not_7():
@@ -54,7 +56,10 @@ def test_duplicates_keep_latest_rating_and_sum_counts():
     ds = _load("user,item,clicks\na,x,1\na,x,2\na,y,3\nb,x,2\n")
     assert ds.user_history("a").set_index("item").loc["x", "value"] == 3  # summed
     assert any("added up" in s for s in ds.report["steps"])
-    ds = _load("user,item,rating,timestamp\na,x,1,300\na,x,5,200\na,y,3,100\nb,x,2,100\n", duplicates="first")
+    ds = _load(
+        "user,item,rating,timestamp\na,x,1,300\na,x,5,200\na,y,3,100\nb,x,2,100\n",
+        duplicates="first",
+    )
     assert ds.user_history("a").set_index("item").loc["x", "value"] == 5  # the earliest (t=200)
 
 
@@ -74,7 +79,11 @@ def test_min_interactions_iterated_until_stable():
 
 
 def test_single_interaction_warning_in_plain_words():
-    rows = "user,item\n" + "".join(f"u{k},i{k % 3}\n" for k in range(212)) + "".join(f"v{k},i1\nv{k},i2\n" for k in range(5))
+    rows = (
+        "user,item\n"
+        + "".join(f"u{k},i{k % 3}\n" for k in range(212))
+        + "".join(f"v{k},i1\nv{k},i2\n" for k in range(5))
+    )
     ds = _load(rows)
     assert "212 users have one interaction" in " ".join(ds.report["warnings"])
     ds = _load(rows, min_user_interactions=2)
@@ -125,11 +134,15 @@ def test_html_titles_stay_literal_text():
     items = b'item_id,title\na,<script>alert(1)</script>\nb,"<img src=x onerror=alert(1)>"\n'
     ds = load_upload("x.zip", zip_bytes({"ratings.csv": ratings, "items.csv": items}))
     assert dict(zip(ds.items["item_id"], ds.titles, strict=True)) == {
-        "a": "<script>alert(1)</script>", "b": "<img src=x onerror=alert(1)>"}
+        "a": "<script>alert(1)</script>",
+        "b": "<img src=x onerror=alert(1)>",
+    }
 
 
 def test_title_columns_in_the_interactions_file():
-    ds = _load("user,item,title,genres\na,x,Film X,Drama|War\nb,x,Film X,Drama|War\na,y,Film Y,Comedy\n")
+    ds = _load(
+        "user,item,title,genres\na,x,Film X,Drama|War\nb,x,Film X,Drama|War\na,y,Film Y,Comedy\n"
+    )
     by_id = ds.items.set_index("item_id")
     assert by_id.loc["x", "title"] == "Film X" and by_id.loc["x", "categories"] == ["Drama", "War"]
 

@@ -31,8 +31,15 @@ def test_movielens_latest_zip(ml_small_zip):
 
 
 def test_movielens_100k():
-    data = "\n".join(f"{u}\t{i}\t{r}\t{881250949 + k}" for k, (u, i, r) in enumerate(
-        [(1, 1, 5), (1, 2, 3), (2, 1, 4), (2, 3, 1), (3, 2, 2), (3, 3, 5)])) + "\n"
+    data = (
+        "\n".join(
+            f"{u}\t{i}\t{r}\t{881250949 + k}"
+            for k, (u, i, r) in enumerate(
+                [(1, 1, 5), (1, 2, 3), (2, 1, 4), (2, 3, 1), (3, 2, 2), (3, 3, 5)]
+            )
+        )
+        + "\n"
+    )
     flags = lambda on: "|".join("1" if j in on else "0" for j in range(19))  # noqa: E731
     items = (
         f"1|Toy Story (1995)|01-Jan-1995||http://x|{flags({3, 4, 5})}\n"
@@ -40,8 +47,17 @@ def test_movielens_100k():
         f"3|Cité des enfants perdus, La (1995)|01-Jan-1995||http://x|{flags({8})}\n"
     ).encode("latin-1")
     users = b"1|24|M|technician|85711\n2|53|F|other|94043\n3|23|M|writer|32067\n"
-    ds = load_upload("ml-100k.zip", zip_bytes({"ml-100k/u.data": data.encode(), "ml-100k/u.item": items,
-                                               "ml-100k/u.user": users, "ml-100k/u1.base": data.encode()}))
+    ds = load_upload(
+        "ml-100k.zip",
+        zip_bytes(
+            {
+                "ml-100k/u.data": data.encode(),
+                "ml-100k/u.item": items,
+                "ml-100k/u.user": users,
+                "ml-100k/u1.base": data.encode(),
+            }
+        ),
+    )
     assert ds.report["layout"] == "movielens-100k"
     assert ds.n_interactions == 6 and ds.feedback == "explicit" and ds.has_timestamps
     by_id = ds.items.set_index("item_id")
@@ -52,9 +68,16 @@ def test_movielens_100k():
 
 def test_movielens_1m():
     ratings = b"1::1193::5::978300760\n1::661::3::978302109\n2::1193::4::978298413\n2::914::3::978299000\n"
-    movies = "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n914::My Fair Lady (1964)::Musical|Romance\n".encode("latin-1")
+    movies = "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n914::My Fair Lady (1964)::Musical|Romance\n".encode(
+        "latin-1"
+    )
     users = b"1::F::1::10::48067\n2::M::56::16::70072\n"
-    ds = load_upload("ml-1m.zip", zip_bytes({"ml-1m/ratings.dat": ratings, "ml-1m/movies.dat": movies, "ml-1m/users.dat": users}))
+    ds = load_upload(
+        "ml-1m.zip",
+        zip_bytes(
+            {"ml-1m/ratings.dat": ratings, "ml-1m/movies.dat": movies, "ml-1m/users.dat": users}
+        ),
+    )
     assert ds.report["layout"] == "movielens-1m"
     assert ds.n_interactions == 4 and ds.report["separator"] == "::"
     by_id = ds.items.set_index("item_id")
@@ -67,15 +90,26 @@ def test_lastfm_hetrec_2011():
     artists = b"id\tname\turl\tpictureURL\n51\tDuran Duran\thttp://a\thttp://p\n52\tMorcheeba\thttp://a\thttp://p\n53\tAir\thttp://a\thttp://p\n"
     tags = "tagID\ttagValue\n1\tmetal\n2\tnew wave\n3\télectro\n".encode("latin-1")
     tagged = b"userID\tartistID\ttagID\tday\tmonth\tyear\n2\t51\t2\t1\t4\t2009\n3\t51\t2\t1\t4\t2009\n2\t53\t3\t1\t4\t2009\n2\t999\t1\t1\t4\t2009\n"
-    ds = load_upload("hetrec2011-lastfm-2k.zip", zip_bytes({
-        "user_artists.dat": ua, "artists.dat": artists, "tags.dat": tags, "user_taggedartists.dat": tagged}))
+    ds = load_upload(
+        "hetrec2011-lastfm-2k.zip",
+        zip_bytes(
+            {
+                "user_artists.dat": ua,
+                "artists.dat": artists,
+                "tags.dat": tags,
+                "user_taggedartists.dat": tagged,
+            }
+        ),
+    )
     assert ds.report["layout"] == "lastfm-hetrec-2011"
     assert ds.feedback == "implicit" and ds.rating_scale is None  # play counts
     by_id = ds.items.set_index("item_id")
     assert by_id.loc["51", "title"] == "Duran Duran"
     assert by_id.loc["51", "tags"] == ["new wave"]
     assert by_id.loc["53", "tags"] == ["électro"]
-    assert any("1 tag row" in s for s in ds.report["steps"])  # artist 999 is counted, not silently lost
+    assert any(
+        "1 tag row" in s for s in ds.report["steps"]
+    )  # artist 999 is counted, not silently lost
 
 
 def test_demo_layout_from_the_committed_files():
@@ -90,8 +124,14 @@ def test_demo_layout_from_the_committed_files():
 @pytest.mark.parametrize(
     "columns, expected",
     [
-        (["userId", "movieId", "rating", "timestamp"], ("userId", "movieId", "rating", "timestamp")),
-        (["customer_id", "product_id", "quantity", "order_date"], ("customer_id", "product_id", "quantity", "order_date")),
+        (
+            ["userId", "movieId", "rating", "timestamp"],
+            ("userId", "movieId", "rating", "timestamp"),
+        ),
+        (
+            ["customer_id", "product_id", "quantity", "order_date"],
+            ("customer_id", "product_id", "quantity", "order_date"),
+        ),
         (["visitorid", "itemid", "event", "timestamp"], ("visitorid", "itemid", None, "timestamp")),
         (["Session ID", "SKU", "Score"], ("Session ID", "SKU", "Score", None)),
     ],
@@ -105,10 +145,14 @@ def test_mapping_guessed_from_names(columns, expected):
 
 
 def test_mapping_guessed_from_contents_when_names_say_nothing():
-    frame = pd.DataFrame({
-        "a": ["x1", "x1", "x2", "x3"], "b": ["p", "q", "p", "r"], "c": ["4", "5", "3", "4"],
-        "d": ["1700000000", "1700000100", "1700000200", "1700000300"],
-    })
+    frame = pd.DataFrame(
+        {
+            "a": ["x1", "x1", "x2", "x3"],
+            "b": ["p", "q", "p", "r"],
+            "c": ["4", "5", "3", "4"],
+            "d": ["1700000000", "1700000100", "1700000200", "1700000300"],
+        }
+    )
     m = guess_mapping(frame)
     assert (m.user, m.item, m.rating, m.timestamp) == ("a", "b", "c", "d")
     assert m.guessed  # the page says these were guesses
@@ -141,5 +185,7 @@ def test_zip_whose_tables_have_no_ids():
 
 
 def test_source_lists_tables_largest_first():
-    src = open_source(zip_bytes({"small.csv": b"a,b\n1,2\n", "big.csv": b"a,b\n" + b"1,2\n" * 50}), "z.zip")
+    src = open_source(
+        zip_bytes({"small.csv": b"a,b\n1,2\n", "big.csv": b"a,b\n" + b"1,2\n" * 50}), "z.zip"
+    )
     assert [f.basename for f in src.tables()] == ["big.csv", "small.csv"]

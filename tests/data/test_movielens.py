@@ -13,11 +13,16 @@ from recsys.errors import DataError
 def test_download_from_a_local_zip_with_progress_and_cache(ml_small_zip, tmp_path):
     seen = []
     cache = tmp_path / "cache"
-    path = movielens.download("ml-latest-small", cache, lambda done, total: seen.append((done, total)),
-                              url=ml_small_zip.as_uri())
+    path = movielens.download(
+        "ml-latest-small",
+        cache,
+        lambda done, total: seen.append((done, total)),
+        url=ml_small_zip.as_uri(),
+    )
     assert path == cache / "ml-latest-small.zip" and path.exists()
     assert seen and seen[-1][0] == ml_small_zip.stat().st_size
     assert not list(cache.glob("*.part"))
+
     # second call: served from the cache, the opener is not used
     def no_network(*a, **k):
         raise AssertionError("the cache should have been used")
@@ -28,7 +33,9 @@ def test_download_from_a_local_zip_with_progress_and_cache(ml_small_zip, tmp_pat
 def test_load_movielens_end_to_end(ml_small_zip, tmp_path, monkeypatch):
     monkeypatch.setenv("RECSYS_MOVIELENS_BASE_URL", ml_small_zip.parent.as_uri())
     fractions = []
-    ds = movielens.load_movielens("ml-latest-small", tmp_path / "c", progress=lambda f, m: fractions.append(f))
+    ds = movielens.load_movielens(
+        "ml-latest-small", tmp_path / "c", progress=lambda f, m: fractions.append(f)
+    )
     assert ds.n_interactions == 100836 and ds.report["layout"] == "movielens-latest"
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert "GroupLens" in ds.report["license"]

@@ -68,7 +68,9 @@ def test_gzip_and_zip_and_parquet(tmp_path):
     zp = tmp_path / "data.zip"
     zp.write_bytes(zip_bytes({"export/interactions.csv": _csv(), "README.md": b"hello"}))
     assert load_path(zp).n_interactions == 5
-    frame = pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": [7, 8, 7], "rating": [4.0, 5.0, 3.0]})
+    frame = pd.DataFrame(
+        {"user_id": ["a", "a", "b"], "item_id": [7, 8, 7], "rating": [4.0, 5.0, 3.0]}
+    )
     pq = tmp_path / "x.parquet"
     frame.to_parquet(pq)
     ds = load_path(pq)

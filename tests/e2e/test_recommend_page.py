@@ -26,6 +26,13 @@ def saved_models(workspace_dir):
     return ALS, SVD
 
 
+def _open(page, app_url: str, path: str) -> None:
+    """Open the app at its root first (so app.py sets up navigation), then the page."""
+    page.set_viewport_size({"width": 1400, "height": 2400})  # tall: screenshots show the page
+    open_page(page, app_url, "")
+    open_page(page, app_url, path)
+
+
 def _choose(page, label: str, option: str) -> None:
     box = page.get_by_label(label, exact=True).first
     if option not in box.input_value():
@@ -44,7 +51,7 @@ def _wait_for_text(page, text: str, timeout: float = 60) -> None:
 
 
 def test_user_recommendations_with_reasons(page, app_url, saved_models):
-    open_page(page, app_url, "recommend")
+    _open(page, app_url, "recommend")
     _choose(page, "Model", ALS)
     page.get_by_role("button", name="Most active").click()
     wait_idle(page)
@@ -60,25 +67,37 @@ def test_user_recommendations_with_reasons(page, app_url, saved_models):
 
 
 def test_build_a_profile_of_three_items(page, app_url, saved_models):
-    open_page(page, app_url, "recommend")
+    _open(page, app_url, "recommend")
     _choose(page, "Model", ALS)
     page.get_by_role("tab", name="Build your own profile").click()
     box = page.get_by_label("Items you like (type to search titles)")
-    for query in ("Stellar Fleet", "Orbital Empire", "Nebula Armada"):
+    for title in ("The Stellar Fleet", "The Orbital Empire", "The Nebula Armada"):
         box.click()
-        box.fill(query)
-        page.get_by_role("option").first.click()
+        box.fill(title)
+        page.get_by_role("option", name=title, exact=True).click()
         wait_idle(page)
-    page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+    # one optional rating slider per pick: exactly the three items were picked
+    assert page.locator('[data-testid="stSlider"]:visible').count() == 3
     _wait_for_text(page, "Recommended for you")
-    page.get_by_text("why?").first.click()
+    page.locator("p:has-text('why?'):visible").first.click()
     _wait_for_text(page, "Because you picked")
     assert page.get_by_text("you are here").count()
     print(screenshot(page, "recommend-3-profile"))
+    page.get_by_role("tab", name="Cold-start items").click()
+    box = page.get_by_label("Treat these known items as cold", exact=False)
+    for title in ("The Neon City", "The Sweet Kiss"):
+        box.click()
+        box.fill(title)
+        page.get_by_role("option", name=title, exact=True).click()
+        wait_idle(page)
+        page.keyboard.press("Escape")
+    _wait_for_text(page, "2 cold-start item(s)")
+    print(screenshot(page, "recommend-4-coldstart"))
 
 
 def test_neighbours_of_an_item(page, app_url, saved_models):
-    open_page(page, app_url, "neighbours")
+    _open(page, app_url, "neighbours")
     _choose(page, "Model", ALS)
     box = page.get_by_label("Item (type to search titles)")
     box.click()

@@ -48,7 +48,9 @@ def test_train_from_page_progress_and_reload(page, app_url):
     page.reload()
     wait_idle(page)
     page.get_by_text("Saved models").first.wait_for()
-    assert page.get_by_text("e2e-als").count() >= 1
+    # the table is a canvas with hidden accessible cells: wait for the cell in the DOM
+    page.locator("[role=gridcell]", has_text="e2e-als").first.wait_for(state="attached", timeout=30_000)
+    wait_idle(page)
     print(screenshot(page, "train-after-reload"))
 
 
@@ -69,4 +71,5 @@ def test_cancel_saves_nothing(page, app_url):
     page.get_by_text("Training cancelled").wait_for(timeout=60_000)
     wait_idle(page)
     print(screenshot(page, "train-cancelled"))
+    assert page.locator("[role=gridcell]", has_text="never-saved").count() == 0
     assert page.get_by_text("never-saved").count() == 0

@@ -124,7 +124,7 @@ def rerun_when_umap_ready(n_points: int) -> None:
 
 
 def try_this(text: str) -> None:
-    st.info(text, icon=":material/lightbulb:")
+    st.info(f"**Try this:** {text}", icon=":material/lightbulb:")
 
 
 def labels_note(source: str | None) -> None:
@@ -142,3 +142,19 @@ def labels_note(source: str | None) -> None:
 
 def rank_table(frame: pd.DataFrame) -> None:
     st.dataframe(frame, hide_index=True)
+
+
+def two_tables(left_title: str, left: pd.DataFrame, right_title: str,
+               right: pd.DataFrame) -> None:
+    """Two ranked lists side by side, each under a short markdown title."""
+    a, b = st.columns(2)
+    for col, title, frame in ((a, left_title, left), (b, right_title, right)):
+        with col:
+            st.markdown(title)
+            rank_table(frame)
+
+
+def ranked(table: pd.DataFrame, rank_column: str) -> pd.DataFrame:
+    """The rows of a lesson-4 table that are in one list, in that list's order."""
+    part = table.dropna(subset=[rank_column]).sort_values(rank_column)
+    return part[["title", "label", "popularity", "cosine", "co_users"]]

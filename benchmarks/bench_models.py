@@ -1,0 +1,177 @@
+"""Fit time and peak memory of every model, and our ALS wrapper against bare implicit.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_models.py              # ml-latest-small + 5M generated
+    .venv/bin/python benchmarks/bench_models.py --skip-big   # ml-latest-small only
+    .venv/bin/python benchmarks/bench_models.py --models als,ease --rounds 7
+
+Each model is fitted with its default hyperparameters in a forked child process, so its peak
+memory (VmHWM growth over the already-loaded data) is its own. The ALS comparison runs our
+wrapper and a bare ``implicit`` fit alternately in one process on the same matrix and prints
+median(wrapper) / median(bare); the target is <= 1.10. The 5M-interaction dataset is generated
+(seeded) with genre structure and a long-tail popularity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from recsys.data.dataset import FEEDBACK_IMPLICIT, Dataset  # noqa: E402
+
+ML_SMALL = os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small")
+ALL_MODELS = ["als", "bpr", "svd", "mf", "item2vec", "spectral", "ease", "popular", "random"]
+
+
+def generated(n_interactions: int = 5_000_000, n_users: int = 100_000, n_items: int = 10_000, seed: int = 0) -> Dataset:
+    """Users with 1-3 favourite genres pick items (Zipf popularity within a genre)."""
+    rng = np.random.default_rng(seed)
+    n_genres = 20
+    genre_of_item = rng.integers(0, n_genres, n_items)
+    by_genre = [np.flatnonzero(genre_of_item == g) for g in range(n_genres)]
+    activity = rng.zipf(1.6, n_users).clip(5, 2_000).astype(np.float64)
+    activity = np.maximum(1, np.round(activity * n_interactions / activity.sum())).astype(np.int64)
+    users = np.repeat(np.arange(n_users), activity)
+    n = len(users)
+    taste = rng.integers(0, n_genres, (n_users, 3))
+    pick = taste[users, rng.integers(0, 3, n)]
+    explore = rng.random(n) < 0.15
+    pick[explore] = rng.integers(0, n_genres, explore.sum())
+    items = np.empty(n, dtype=np.int64)
+    for g in range(n_genres):
+        rows = np.flatnonzero(pick == g)
+        pool = by_genre[g]
+        weights = 1.0 / np.arange(1, len(pool) + 1) ** 0.9
+        items[rows] = pool[rng.choice(len(pool), len(rows), p=weights / weights.sum())]
+    frame = pd.DataFrame({"user": users, "item": items, "value": np.ones(n, np.float32)})
+    frame = frame.drop_duplicates(["user", "item"])
+    frame["timestamp"] = np.arange(len(frame), dtype=np.int64)
+    frame["user"] = frame["user"].astype(str)
+    frame["item"] = frame["item"].astype(str)
+    return Dataset.from_frame(frame, name=f"generated {len(frame):,}", feedback=FEEDBACK_IMPLICIT)
+
+
+def _hwm_kib() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _fit_child(key: str, dataset: Dataset, queue) -> None:
+    from recsys.models.registry import create_model
+
+    try:
+        _ = dataset.matrix  # already built in the parent; touch it so it is not counted
+        base = _hwm_kib()
+        start = time.perf_counter()
+        model = create_model(key).fit(dataset)
+        seconds = time.perf_counter() - start
+        queue.put((key, seconds, (_hwm_kib() - base) / 1024, _hwm_kib() / 1024, len(model.history_), ""))
+    except Exception as exc:  # report and continue with the next model
+        queue.put((key, float("nan"), float("nan"), float("nan"), 0, f"{type(exc).__name__}: {exc}"))
+
+
+def bench_fits(dataset: Dataset, models: list[str]) -> None:
+    print(f"\n## Fit time and peak memory, defaults: {dataset.name} "
+          f"({dataset.n_users:,} users x {dataset.n_items:,} items, {dataset.n_interactions:,} interactions)")
+    print(f"{'model':<10} {'fit s':>8} {'peak +MiB':>10} {'process MiB':>12}  note")
+    _ = dataset.matrix
+    ctx = mp.get_context("fork")
+    for key in models:
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_fit_child, args=(key, dataset, queue))
+        proc.start()
+        result = queue.get()
+        proc.join()
+        key, seconds, peak, total, steps, note = result
+        print(f"{key:<10} {seconds:>8.2f} {peak:>10.0f} {total:>12.0f}  {note}", flush=True)
+
+
+def bench_als_ratio(dataset: Dataset, rounds: int, factors: int = 64, iterations: int = 15) -> float:
+    """Our ALS wrapper vs bare implicit on the same matrix, alternately in one process."""
+    from implicit.cpu.als import AlternatingLeastSquares
+    from threadpoolctl import threadpool_limits
+
+    from recsys.models.als import ALS
+
+    matrix = dataset.matrix
+    params = {"factors": factors, "iterations": iterations, "regularization": 0.05, "alpha": 2.0}
+
+    def ours() -> float:
+        start = time.perf_counter()
+        ALS(**params, seed=42).fit(dataset)
+        return time.perf_counter() - start
+
+    def bare(loss: bool) -> float:
+        start = time.perf_counter()
+        with threadpool_limits(1, "blas"):
+            m = AlternatingLeastSquares(**params, calculate_training_loss=loss, random_state=42)
+            m.fit(matrix, show_progress=False)
+        return time.perf_counter() - start
+
+    ours(), bare(True)  # warm-up: imports, page faults
+    t_ours, t_bare, t_noloss = [], [], []
+    for _ in range(rounds):
+        t_ours.append(ours())
+        t_bare.append(bare(True))
+        t_noloss.append(bare(False))
+    ratio = statistics.median(t_ours) / statistics.median(t_bare)
+    print(f"\n## ALS wrapper vs bare implicit ({factors} factors x {iterations} iterations, "
+          f"{rounds} alternating rounds): {dataset.name}")
+    print(f"ours (loss each iteration)   median {statistics.median(t_ours):.3f} s   {_fmt(t_ours)}")
+    print(f"bare implicit, same settings median {statistics.median(t_bare):.3f} s   {_fmt(t_bare)}")
+    print(f"bare implicit, no loss       median {statistics.median(t_noloss):.3f} s   {_fmt(t_noloss)}")
+    print(f"ratio ours / bare = {ratio:.3f} (target <= 1.10); "
+          f"cost of the per-iteration loss = {statistics.median(t_bare) / statistics.median(t_noloss):.2f}x")
+    return ratio
+
+
+def _fmt(times: list[float]) -> str:
+    return "[" + ", ".join(f"{t:.2f}" for t in times) + "]"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-big", action="store_true", help="skip the generated 5M dataset")
+    parser.add_argument("--models", default=",".join(ALL_MODELS), help="comma-separated model keys")
+    parser.add_argument("--big-models", default=None, help="models for the big dataset (default: --models)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of the ALS comparison")
+    parser.add_argument("--interactions", type=int, default=5_000_000, help="size of the generated dataset")
+    args = parser.parse_args(argv)
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+
+    if Path(ML_SMALL).exists():
+        from recsys.data import load_path
+
+        ml = load_path(ML_SMALL)
+        bench_fits(ml, models)
+        bench_als_ratio(ml, args.rounds)
+    else:
+        print(f"ml-latest-small not found at {ML_SMALL} (set RECSYS_ML_SMALL); skipped")
+
+    if not args.skip_big:
+        start = time.perf_counter()
+        big = generated(args.interactions)
+        print(f"\n(generated {big.n_interactions:,} interactions in {time.perf_counter() - start:.1f} s)")
+        big_models = [m.strip() for m in (args.big_models or ",".join(models)).split(",") if m.strip()]
+        bench_fits(big, big_models)
+        bench_als_ratio(big, max(3, args.rounds // 2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
