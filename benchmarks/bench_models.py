@@ -34,7 +34,9 @@ ML_SMALL = os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-sm
 ALL_MODELS = ["als", "bpr", "svd", "mf", "item2vec", "spectral", "ease", "popular", "random"]
 
 
-def generated(n_interactions: int = 5_000_000, n_users: int = 100_000, n_items: int = 10_000, seed: int = 0) -> Dataset:
+def generated(
+    n_interactions: int = 5_000_000, n_users: int = 100_000, n_items: int = 10_000, seed: int = 0
+) -> Dataset:
     """Users with 1-3 favourite genres pick items (Zipf popularity within a genre)."""
     rng = np.random.default_rng(seed)
     n_genres = 20
@@ -79,14 +81,20 @@ def _fit_child(key: str, dataset: Dataset, queue) -> None:
         start = time.perf_counter()
         model = create_model(key).fit(dataset)
         seconds = time.perf_counter() - start
-        queue.put((key, seconds, (_hwm_kib() - base) / 1024, _hwm_kib() / 1024, len(model.history_), ""))
+        queue.put(
+            (key, seconds, (_hwm_kib() - base) / 1024, _hwm_kib() / 1024, len(model.history_), "")
+        )
     except Exception as exc:  # report and continue with the next model
-        queue.put((key, float("nan"), float("nan"), float("nan"), 0, f"{type(exc).__name__}: {exc}"))
+        queue.put(
+            (key, float("nan"), float("nan"), float("nan"), 0, f"{type(exc).__name__}: {exc}")
+        )
 
 
 def bench_fits(dataset: Dataset, models: list[str]) -> None:
-    print(f"\n## Fit time and peak memory, defaults: {dataset.name} "
-          f"({dataset.n_users:,} users x {dataset.n_items:,} items, {dataset.n_interactions:,} interactions)")
+    print(
+        f"\n## Fit time and peak memory, defaults: {dataset.name} "
+        f"({dataset.n_users:,} users x {dataset.n_items:,} items, {dataset.n_interactions:,} interactions)"
+    )
     print(f"{'model':<10} {'fit s':>8} {'peak +MiB':>10} {'process MiB':>12}  note")
     _ = dataset.matrix
     ctx = mp.get_context("fork")
@@ -100,7 +108,9 @@ def bench_fits(dataset: Dataset, models: list[str]) -> None:
         print(f"{key:<10} {seconds:>8.2f} {peak:>10.0f} {total:>12.0f}  {note}", flush=True)
 
 
-def bench_als_ratio(dataset: Dataset, rounds: int, factors: int = 64, iterations: int = 15) -> float:
+def bench_als_ratio(
+    dataset: Dataset, rounds: int, factors: int = 64, iterations: int = 15
+) -> float:
     """Our ALS wrapper vs bare implicit on the same matrix, alternately in one process."""
     from implicit.cpu.als import AlternatingLeastSquares
     from threadpoolctl import threadpool_limits
@@ -109,16 +119,19 @@ def bench_als_ratio(dataset: Dataset, rounds: int, factors: int = 64, iterations
 
     matrix = dataset.matrix
     params = {"factors": factors, "iterations": iterations, "regularization": 0.05, "alpha": 2.0}
+    threads = 1  # the wrapper's default
 
     def ours() -> float:
         start = time.perf_counter()
-        ALS(**params, seed=42).fit(dataset)
+        ALS(**params, seed=42, threads=threads).fit(dataset)
         return time.perf_counter() - start
 
     def bare(loss: bool) -> float:
         start = time.perf_counter()
         with threadpool_limits(1, "blas"):
-            m = AlternatingLeastSquares(**params, calculate_training_loss=loss, random_state=42)
+            m = AlternatingLeastSquares(
+                **params, calculate_training_loss=loss, random_state=42, num_threads=threads
+            )
             m.fit(matrix, show_progress=False)
         return time.perf_counter() - start
 
@@ -129,13 +142,19 @@ def bench_als_ratio(dataset: Dataset, rounds: int, factors: int = 64, iterations
         t_bare.append(bare(True))
         t_noloss.append(bare(False))
     ratio = statistics.median(t_ours) / statistics.median(t_bare)
-    print(f"\n## ALS wrapper vs bare implicit ({factors} factors x {iterations} iterations, "
-          f"{rounds} alternating rounds): {dataset.name}")
+    print(
+        f"\n## ALS wrapper vs bare implicit ({factors} factors x {iterations} iterations, "
+        f"{rounds} alternating rounds): {dataset.name}"
+    )
     print(f"ours (loss each iteration)   median {statistics.median(t_ours):.3f} s   {_fmt(t_ours)}")
     print(f"bare implicit, same settings median {statistics.median(t_bare):.3f} s   {_fmt(t_bare)}")
-    print(f"bare implicit, no loss       median {statistics.median(t_noloss):.3f} s   {_fmt(t_noloss)}")
-    print(f"ratio ours / bare = {ratio:.3f} (target <= 1.10); "
-          f"cost of the per-iteration loss = {statistics.median(t_bare) / statistics.median(t_noloss):.2f}x")
+    print(
+        f"bare implicit, no loss       median {statistics.median(t_noloss):.3f} s   {_fmt(t_noloss)}"
+    )
+    print(
+        f"ratio ours / bare = {ratio:.3f} (target <= 1.10); "
+        f"cost of the per-iteration loss = {statistics.median(t_bare) / statistics.median(t_noloss):.2f}x"
+    )
     return ratio
 
 
@@ -147,12 +166,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-big", action="store_true", help="skip the generated 5M dataset")
     parser.add_argument("--models", default=",".join(ALL_MODELS), help="comma-separated model keys")
-    parser.add_argument("--big-models", default=None, help="models for the big dataset (default: --models)")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of the ALS comparison")
-    parser.add_argument("--interactions", type=int, default=5_000_000, help="size of the generated dataset")
+    parser.add_argument(
+        "--big-models", default=None, help="models for the big dataset (default: --models)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating rounds of the ALS comparison"
+    )
+    parser.add_argument(
+        "--interactions", type=int, default=5_000_000, help="size of the generated dataset"
+    )
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
 
     if Path(ML_SMALL).exists():
         from recsys.data import load_path
@@ -166,8 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_big:
         start = time.perf_counter()
         big = generated(args.interactions)
-        print(f"\n(generated {big.n_interactions:,} interactions in {time.perf_counter() - start:.1f} s)")
-        big_models = [m.strip() for m in (args.big_models or ",".join(models)).split(",") if m.strip()]
+        print(
+            f"\n(generated {big.n_interactions:,} interactions in {time.perf_counter() - start:.1f} s)"
+        )
+        big_models = [
+            m.strip() for m in (args.big_models or ",".join(models)).split(",") if m.strip()
+        ]
         bench_fits(big, big_models)
         bench_als_ratio(big, max(3, args.rounds // 2))
     return 0

@@ -26,7 +26,9 @@ def _reliability(mkey: str, fingerprint: str, _model: Recommender, _ds: Dataset)
 
 
 @st.cache_data(max_entries=16, show_spinner="Predicting vectors from metadata…")
-def _cold(mkey: str, fingerprint: str, held: tuple[str, ...], _model: Recommender, _ds: Dataset) -> ColdItems:
+def _cold(
+    mkey: str, fingerprint: str, held: tuple[str, ...], _model: Recommender, _ds: Dataset
+) -> ColdItems:
     return cold_item_vectors(_model, _ds, list(held))
 
 
@@ -44,19 +46,24 @@ def cold_tab(ds: Dataset, model: Recommender, mkey: str, name: str) -> None:
     titles = ds.titles
     held = st.multiselect(
         "Treat these known items as cold (their learned vectors are left out of the regression)",
-        options=list(range(ds.n_items)), format_func=lambda i: str(titles[i]),
-        key="cold_holdout", max_selections=100,
+        options=list(range(ds.n_items)),
+        format_func=lambda i: str(titles[i]),
+        key="cold_holdout",
+        max_selections=100,
     )
     cold = _cold(mkey, ds.fingerprint, tuple(ds.item_ids[i] for i in held), model, ds)
     if len(cold) == 0:
         st.info(
             "This dataset has no cold-start items (items in the items file without interactions). "
-            "Pick known items above to see how they would be placed.", icon=":material/ac_unit:",
+            "Pick known items above to see how they would be placed.",
+            icon=":material/ac_unit:",
         )
         return
     st.subheader(f"{len(cold)} cold-start item(s)")
     st.dataframe(
-        describe_cold(model, ds, cold), hide_index=True, width="stretch",
+        describe_cold(model, ds, cold),
+        hide_index=True,
+        width="stretch",
         column_config={"cosine to learned": st.column_config.NumberColumn(format="%.2f")},
     )
     user = st.session_state.get(USER_KEY)
@@ -66,7 +73,13 @@ def cold_tab(ds: Dataset, model: Recommender, mkey: str, name: str) -> None:
         st.subheader(f"Cold-start items for user {user}")
         st.dataframe(recommend_cold(user_vec, cold, n=10), hide_index=True, width="stretch")
     show_map(
-        ds, model, mkey, [], pd.DataFrame({"item": pd.Series([], dtype=object)}), user_vec,
-        f"user {user}" if user_vec is not None else "user", key="cold_map",
+        ds,
+        model,
+        mkey,
+        [],
+        pd.DataFrame({"item": pd.Series([], dtype=object)}),
+        user_vec,
+        f"user {user}" if user_vec is not None else "user",
+        key="cold_map",
         cold=(cold.vectors, cold.items["title"].to_numpy(dtype=object)),
     )

@@ -42,7 +42,7 @@ def embeddings_for_model(name: str, model, dataset) -> EmbeddingSet:
 def effective_params(params: ProjectionParams, n_points: int) -> tuple[ProjectionParams, bool]:
     """(params to use now, waiting): PCA while UMAP is still compiling in the background."""
     if params.method == "umap" and not projection.umap_ready(n_points):
-        projection.start_warm_up()  # idempotent; also covers a module reloaded by the file watcher
+        projection.start_warm_up(n_points)  # idempotent; starts NN-descent compile for big maps
         return ProjectionParams(method="pca", dims=params.dims, metric=params.metric, seed=params.seed), True
     return params, False
 

@@ -49,10 +49,14 @@ def clear_model_cache() -> None:
     _load_cached.clear()
 
 
-def models_for_dataset(fingerprint: str, embeddings_only: bool = False) -> tuple[list[ModelInfo], list[ModelInfo], list[str]]:
+def models_for_dataset(
+    fingerprint: str, embeddings_only: bool = False
+) -> tuple[list[ModelInfo], list[ModelInfo], list[str]]:
     """(models trained on this dataset, models for other datasets, problems)."""
     infos, problems = workspace().list_models()
-    mine = [i for i in infos if i.matches(fingerprint) and (i.has_embeddings or not embeddings_only)]
+    mine = [
+        i for i in infos if i.matches(fingerprint) and (i.has_embeddings or not embeddings_only)
+    ]
     others = [i for i in infos if not i.matches(fingerprint)]
     return mine, others, problems
 

@@ -42,7 +42,10 @@ def profile_tab(ds: Dataset, model: Recommender, mkey: str) -> None:
         cols = st.columns(3)
         for k, i in enumerate(picks):
             r = cols[k % 3].select_slider(
-                str(titles[i]), scale, value=NO_RATING, key=f"profile_rate_{ds.item_ids[i]}",
+                str(titles[i]),
+                scale,
+                value=NO_RATING,
+                key=f"profile_rate_{ds.item_ids[i]}",
                 format_func=lambda v: v if v == NO_RATING else f"{v:g}★",
             )
             rated[k] = r != NO_RATING
@@ -61,5 +64,13 @@ def profile_tab(ds: Dataset, model: Recommender, mkey: str) -> None:
         st.info(f"{model.label} cannot score a new profile; pick a factor model such as ALS.")
         return
     show_explained_list(ds, model, profile, recs, key="prof")
-    show_map(ds, model, mkey, profile.items, recs, user_vector_of(model, profile), "you are here",
-             key="prof_map")
+    show_map(
+        ds,
+        model,
+        mkey,
+        profile.items,
+        recs,
+        user_vector_of(model, profile),
+        "you are here",
+        key="prof_map",
+    )

@@ -31,16 +31,24 @@ def filters(ds: Dataset, key: str) -> tuple[int, bool, np.ndarray | None, str]:
         inc = c2.multiselect("Only these categories", cats, key=f"{key}_inc")
         exc = c2.multiselect("Never these categories", cats, key=f"{key}_exc")
         top = c3.slider(
-            "Hide the most popular items (%)", 0, 90, 0, 5, key=f"{key}_pop",
+            "Hide the most popular items (%)",
+            0,
+            90,
+            0,
+            5,
+            key=f"{key}_pop",
             help="Caps popularity to surface long-tail items: 10 hides the top 10% by users.",
         )
     cap = popularity_cap(ds, top / 100) if top else None
     mask = allowed_mask(ds, inc, exc, cap)
     summary = ", ".join(
-        s for s in (
-            f"only {', '.join(inc)}" if inc else "", f"no {', '.join(exc)}" if exc else "",
+        s
+        for s in (
+            f"only {', '.join(inc)}" if inc else "",
+            f"no {', '.join(exc)}" if exc else "",
             f"at most {cap:,} users per item" if cap is not None else "",
-        ) if s
+        )
+        if s
     )
     return n, seen, mask, summary
 
@@ -51,7 +59,9 @@ def recommendation_table(ds: Dataset, model: Recommender, recs: pd.DataFrame) ->
         {
             "rank": recs["rank"].to_numpy(),
             "title": ds.titles[idx],
-            "categories": [", ".join(c) for c in ds.items["categories"].to_numpy(dtype=object)[idx]],
+            "categories": [
+                ", ".join(c) for c in ds.items["categories"].to_numpy(dtype=object)[idx]
+            ],
             "score": recs["score"].to_numpy(),
             "users": ds.item_popularity[idx],
         }
@@ -66,7 +76,9 @@ def show_explained_list(
         st.info("No item passes the filters; loosen them.", icon=":material/filter_alt_off:")
         return []
     st.dataframe(
-        recommendation_table(ds, model, recs), hide_index=True, width="stretch",
+        recommendation_table(ds, model, recs),
+        hide_index=True,
+        width="stretch",
         column_config={"score": st.column_config.NumberColumn(format="%.3f")},
     )
     expls = explain_items(model, ds, profile, list(recs["item"]))
@@ -80,7 +92,9 @@ def show_explained_list(
             if not e.similar_history.empty:
                 st.caption("Most similar items in the history (cosine of item vectors):")
                 st.dataframe(
-                    e.similar_history.drop(columns="item"), hide_index=True, width="stretch",
+                    e.similar_history.drop(columns="item"),
+                    hide_index=True,
+                    width="stretch",
                     column_config={"cosine": st.column_config.NumberColumn(format="%.2f")},
                 )
     return expls
@@ -97,7 +111,9 @@ def _method_note(e: Explanation) -> str:
 
 
 @st.cache_data(max_entries=16, show_spinner="Drawing the map…")
-def _joint_coords(key: str, _item_v: np.ndarray, _user_v: np.ndarray | None, extra: bytes) -> np.ndarray:
+def _joint_coords(
+    key: str, _item_v: np.ndarray, _user_v: np.ndarray | None, extra: bytes
+) -> np.ndarray:
     """PCA coordinates of items, (a sample of) users and extra points, projected together."""
     parts = [_item_v] + ([_user_v] if _user_v is not None else [])
     if extra:
@@ -137,12 +153,16 @@ def show_map(
     blob = np.vstack(extra).astype(np.float32).tobytes() if extra else b""
     xy = _joint_coords(mkey, np.asarray(model.item_factors_, np.float32), users, blob)
     n_i, n_u = model.item_factors_.shape[0], 0 if users is None else len(users)
-    rest = xy[n_i + n_u:]
+    rest = xy[n_i + n_u :]
     fig = neighbourhood_map(
-        xy[:n_i], ds.titles, history, model.item_ids_.indices(recs["item"]),
-        user_xy=rest[0] if user_vector is not None else None, user_label=label,
-        other_users_xy=xy[n_i:n_i + n_u],
-        cold_xy=rest[1 if user_vector is not None else 0:] if cold is not None else None,
+        xy[:n_i],
+        ds.titles,
+        history,
+        model.item_ids_.indices(recs["item"]),
+        user_xy=rest[0] if user_vector is not None else None,
+        user_label=label,
+        other_users_xy=xy[n_i : n_i + n_u],
+        cold_xy=rest[1 if user_vector is not None else 0 :] if cold is not None else None,
         cold_titles=cold[1] if cold is not None else None,
     )
     st.plotly_chart(fig, width="stretch", key=key)

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from pages import _data_helpers as _data
-from pages._common import demo_dataset, get_dataset, set_dataset, show_error
+from pages._common import demo_dataset, get_dataset, set_dataset
+from pages._data_profile import profile
 from recsys.data.limits import format_bytes, max_bytes
 from recsys.data.movielens import LICENSE_NOTE, RELEASES, cached_path, load_movielens
 from recsys.errors import RecsysError
@@ -60,10 +61,9 @@ else:
             bar.empty()
             st.rerun()
         except RecsysError as exc:
-            show_error(exc)
-            st.caption("The previously loaded dataset is still in use.")
+            _data.report_error(exc)
         finally:
             bar.empty()
 
 st.divider()
-_data.profile(get_dataset())
+profile(get_dataset())

@@ -27,13 +27,22 @@ if picked is None:
 name, model = picked
 
 ITEM_COLUMNS = {
-    "cosine": st.column_config.NumberColumn("cosine", format="%.3f", help="Cosine similarity of the two item vectors."),
-    "co_users": st.column_config.NumberColumn("users in common", help="Users who interacted with both items."),
+    "cosine": st.column_config.NumberColumn(
+        "cosine", format="%.3f", help="Cosine similarity of the two item vectors."
+    ),
+    "co_users": st.column_config.NumberColumn(
+        "users in common", help="Users who interacted with both items."
+    ),
     "jaccard": st.column_config.ProgressColumn(
-        "Jaccard", format="%.2f", min_value=0.0, max_value=1.0,
+        "Jaccard",
+        format="%.2f",
+        min_value=0.0,
+        max_value=1.0,
         help="Users in common / users of either item.",
     ),
-    "popularity": st.column_config.NumberColumn("users", help="Users who interacted with the neighbour."),
+    "popularity": st.column_config.NumberColumn(
+        "users", help="Users who interacted with the neighbour."
+    ),
     "shared_categories": st.column_config.TextColumn("shared categories"),
     "shared_tags": st.column_config.TextColumn("shared tags"),
 }
@@ -44,7 +53,9 @@ def item_picker() -> str:
     if st.session_state.get(ITEM_KEY) is None or st.session_state[ITEM_KEY] >= ds.n_items:
         st.session_state[ITEM_KEY] = int(np.argmax(ds.item_popularity))
     i = st.selectbox(
-        "Item (type to search titles)", list(range(ds.n_items)), key=ITEM_KEY,
+        "Item (type to search titles)",
+        list(range(ds.n_items)),
+        key=ITEM_KEY,
         format_func=lambda k: str(titles[k]),
     )
     cats = ", ".join(ds.items["categories"][i]) or "no categories"
@@ -58,7 +69,9 @@ def items_section() -> None:
     n = st.slider("How many neighbours", 5, 50, 10, key="nb_n")
     nb = item_neighbours(model, ds, item, n=n)
     st.dataframe(
-        nb.drop(columns=["item", "categories", "reason"]), hide_index=True, width="stretch",
+        nb.drop(columns=["item", "categories", "reason"]),
+        hide_index=True,
+        width="stretch",
         column_config=ITEM_COLUMNS,
     )
     with st.expander("Reasons in words"):
@@ -74,15 +87,21 @@ def items_section() -> None:
         return
     merged, summary = compare_item_neighbours(model, model_b, ds, item, n=n)
     st.metric(
-        f"Neighbours in both top-{n} lists", f"{summary['overlap']} of {n}",
+        f"Neighbours in both top-{n} lists",
+        f"{summary['overlap']} of {n}",
         help=f"Jaccard {summary['jaccard']:.2f}",
     )
     st.dataframe(
         merged.drop(columns=["item"]).rename(
-            columns={"rank_a": f"rank · {name}", "cosine_a": f"cosine · {name}",
-                     "rank_b": f"rank · {name_b}", "cosine_b": f"cosine · {name_b}"}
+            columns={
+                "rank_a": f"rank · {name}",
+                "cosine_a": f"cosine · {name}",
+                "rank_b": f"rank · {name_b}",
+                "cosine_b": f"cosine · {name_b}",
+            }
         ),
-        hide_index=True, width="stretch",
+        hide_index=True,
+        width="stretch",
     )
 
 
@@ -97,11 +116,15 @@ def users_section() -> None:
     n = st.slider("How many neighbours", 5, 50, 10, key="nb_un")
     nb = user_neighbours(model, ds, user, n=n)
     st.dataframe(
-        nb.drop(columns=["reason"]), hide_index=True, width="stretch",
+        nb.drop(columns=["reason"]),
+        hide_index=True,
+        width="stretch",
         column_config={
             "cosine": st.column_config.NumberColumn(format="%.3f"),
             "shared_items": st.column_config.NumberColumn("items in common"),
-            "jaccard": st.column_config.ProgressColumn("Jaccard", format="%.2f", min_value=0.0, max_value=1.0),
+            "jaccard": st.column_config.ProgressColumn(
+                "Jaccard", format="%.2f", min_value=0.0, max_value=1.0
+            ),
             "activity": st.column_config.NumberColumn("their items"),
             "shared_titles": st.column_config.TextColumn("e.g. (least popular shared items)"),
         },

@@ -48,7 +48,9 @@ def pick_user() -> str:
     else:
         c4.caption("Select users on the Map page to pick them here.")
     return c1.selectbox(
-        "User (type to search by id)", ids, key=USER_KEY,
+        "User (type to search by id)",
+        ids,
+        key=USER_KEY,
         format_func=lambda u: f"{u} · {ds.user_activity[model.user_ids_.index(u)]} items",
     )
 
@@ -72,10 +74,14 @@ def user_tab() -> None:
         st.subheader(f"History of {user}")
         st.caption(f"{len(profile.items)} items, newest first.")
         st.dataframe(
-            history_table(user), hide_index=True, width="stretch", height=420,
+            history_table(user),
+            hide_index=True,
+            width="stretch",
+            height=420,
             column_config={
                 "timestamp": st.column_config.DatetimeColumn("time", format="YYYY-MM-DD")
-                if ds.has_timestamps else st.column_config.NumberColumn("order")
+                if ds.has_timestamps
+                else st.column_config.NumberColumn("order")
             },
         )
     with right:
@@ -84,8 +90,16 @@ def user_tab() -> None:
             st.caption(f"Filtered: {summary}.")
         recs = model.recommend(user, n=n, exclude_seen=seen, allowed=mask)
         show_explained_list(ds, model, profile, recs, key="rec")
-    show_map(ds, model, mkey, profile.items, recs, user_vector_of(model, profile), f"user {user}",
-             key="rec_map")
+    show_map(
+        ds,
+        model,
+        mkey,
+        profile.items,
+        recs,
+        user_vector_of(model, profile),
+        f"user {user}",
+        key="rec_map",
+    )
     compare_section(user, profile, n, seen, mask)
     st.session_state["rec_user_index"] = u
 
@@ -102,15 +116,22 @@ def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> No
     rec_a = model.recommend(user, n=n, exclude_seen=seen, allowed=mask)
     rec_b = model_b.recommend(user, n=n, exclude_seen=seen, allowed=mask)
     ov = list_overlap(list(rec_a["item"]), list(rec_b["item"]))
-    st.metric(f"Items in both top-{n} lists", f"{ov['overlap']} of {n}", help="Jaccard %.2f" % ov["jaccard"])
+    st.metric(
+        f"Items in both top-{n} lists",
+        f"{ov['overlap']} of {n}",
+        help=f"Jaccard {ov['jaccard']:.2f}",
+    )
     cols = st.columns(2)
     for col, label, mdl, recs in ((cols[0], name, model, rec_a), (cols[1], name_b, model_b, rec_b)):
         with col:
             st.markdown(f"**{label}**")
             idx = mdl.item_ids_.indices(recs["item"])
             shown = pd.DataFrame(
-                {"rank": recs["rank"], "title": ds.titles[idx],
-                 "in both": ["✓" if i in ov["shared"] else "" for i in recs["item"]]}
+                {
+                    "rank": recs["rank"],
+                    "title": ds.titles[idx],
+                    "in both": ["✓" if i in ov["shared"] else "" for i in recs["item"]],
+                }
             )
             st.dataframe(shown, hide_index=True, width="stretch")
             expl = explain_items(mdl, ds, Profile.of_user(mdl, ds, user), list(recs["item"]))
@@ -118,8 +139,14 @@ def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> No
             if len(d):
                 st.caption(f"History items that drive this list ({d['measure'].iloc[0]}):")
                 st.dataframe(
-                    d[["title", "value"]], hide_index=True, width="stretch",
-                    column_config={"value": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
+                    d[["title", "value"]],
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "value": st.column_config.ProgressColumn(
+                            format="percent", min_value=0, max_value=1
+                        )
+                    },
                 )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 
-import pandas as pd
 import streamlit as st
 
 from pages._common import get_dataset, page_link, show_error
@@ -20,7 +19,8 @@ from pages._models import (
 from recsys.errors import RecsysError
 from recsys.models.base import Param
 from recsys.models.registry import available_models, get_model_class
-from recsys.training import train_and_save
+from recsys.store import models_frame
+from recsys.training import history_frame, progress_metric, progress_text, train_and_save
 
 TRAINING_FLAG = "_train_running"
 LAST_RUN = "_train_last_run"
@@ -33,49 +33,59 @@ def param_widget(model_key: str, name: str, spec: Param):
     if isinstance(spec.default, bool):
         return st.checkbox(label, value=spec.default, help=spec.help, key=key)
     if spec.choices is not None:
-        return st.selectbox(label, spec.choices, index=spec.choices.index(spec.default), help=spec.help, key=key)
+        return st.selectbox(
+            label, spec.choices, index=spec.choices.index(spec.default), help=spec.help, key=key
+        )
     if isinstance(spec.default, int):
         return st.number_input(
-            label, value=spec.default, step=1, help=spec.help, key=key,
+            label,
+            value=spec.default,
+            step=1,
+            help=spec.help,
+            key=key,
             min_value=None if spec.min is None else int(spec.min),
             max_value=None if spec.max is None else int(spec.max),
         )
     step = 10 ** math.floor(math.log10(abs(spec.default))) if spec.default else 0.01
     return st.number_input(
-        label, value=float(spec.default), step=float(step), format="%g", help=spec.help, key=key,
+        label,
+        value=float(spec.default),
+        step=float(step),
+        format="%g",
+        help=spec.help,
+        key=key,
         min_value=None if spec.min is None else float(spec.min),
         max_value=None if spec.max is None else float(spec.max),
     )
 
 
-def metric_of(history: list[dict]) -> str | None:
-    """The per-iteration figure to chart (loss, RMSE, accuracy), if the model reports one."""
-    for name in ("loss", "rmse", "accuracy"):
-        if history and all(name in h for h in history):
-            return name
-    return None
-
-
 def show_history(history: list[dict], box) -> None:
-    metric = metric_of(history)
-    if metric and len(history) > 1:
-        frame = pd.DataFrame({"iteration": [h["step"] for h in history], metric: [h[metric] for h in history]})
-        box.line_chart(frame, x="iteration", y=metric, height=260)
+    frame = history_frame(history)
+    if frame is not None and len(frame) > 1:
+        box.line_chart(frame, x="iteration", y=frame.columns[1], height=260)
 
 
 st.title("Train a model")
 ds = get_dataset()
-st.caption(f"On **{ds.name}** · {ds.n_users:,} users · {ds.n_items:,} items · {ds.n_interactions:,} interactions")
+st.caption(
+    f"On **{ds.name}** · {ds.n_users:,} users · {ds.n_items:,} items · {ds.n_interactions:,} interactions"
+)
 
 if st.session_state.pop(TRAINING_FLAG, None):
     # The last run was interrupted mid-fit (Cancel, or any other click): nothing was saved.
-    st.warning("Training cancelled. Nothing was saved; earlier models are unchanged.", icon=":material/cancel:")
+    st.warning(
+        "Training cancelled. Nothing was saved; earlier models are unchanged.",
+        icon=":material/cancel:",
+    )
 
 keys = available_models()
 left, right = st.columns([2, 3], gap="large")
 with left:
     model_key = st.selectbox(
-        "Model", keys, format_func=lambda k: get_model_class(k).label, key="train_model_kind",
+        "Model",
+        keys,
+        format_func=lambda k: get_model_class(k).label,
+        key="train_model_kind",
         help="Every model gives item and user vectors for the map, except the two baselines.",
     )
     klass = get_model_class(model_key)
@@ -91,7 +101,9 @@ with left:
         if not klass.PARAMS:
             st.caption("This model has no hyperparameters.")
     name = st.text_input(
-        "Name (optional)", key="train_name", max_chars=80,
+        "Name (optional)",
+        key="train_name",
+        max_chars=80,
         help="Saved under this name in the workspace; leave empty for <model>-<data>-<time>.",
     )
     train = st.button("Train", type="primary", icon=":material/play_arrow:", key="train_go")
@@ -100,26 +112,27 @@ with right:
     status = st.empty()
     chart = st.empty()
     if train:
-        st.button("Cancel", icon=":material/stop:", key="train_cancel",
-                  help="Stops training; nothing is saved and earlier models stay as they were.")
+        st.button(
+            "Cancel",
+            icon=":material/stop:",
+            key="train_cancel",
+            help="Stops training; nothing is saved and earlier models stay as they were.",
+        )
         bar = status.progress(0.0, text="Starting…")
         start = time.perf_counter()
         history: list[dict] = []
 
         def progress(step: int, total: int, info: dict) -> None:
             history.append(info)
-            metric = metric_of(history)
-            figure = f" · {metric} {info[metric]:.4g}" if metric else ""
-            stage = f" · {info['stage']}" if "stage" in info else ""
-            bar.progress(
-                min(step / max(total, 1), 1.0),
-                text=f"Iteration {step}/{total} · {time.perf_counter() - start:.1f} s{figure}{stage}",
-            )
+            text = progress_text(step, total, time.perf_counter() - start, info)
+            bar.progress(min(step / max(total, 1), 1.0), text=text)
             show_history(history, chart)
 
         st.session_state[TRAINING_FLAG] = True
         try:
-            model, info = train_and_save(model_key, params, ds, name=name or None, progress=progress, workspace=workspace())
+            model, info = train_and_save(
+                model_key, params, ds, name=name or None, progress=progress, workspace=workspace()
+            )
         except RecsysError as exc:
             st.session_state.pop(TRAINING_FLAG, None)
             status.empty()
@@ -128,21 +141,27 @@ with right:
             st.session_state.pop(TRAINING_FLAG, None)
             set_active_model(info.name)
             st.session_state[LAST_RUN] = {
-                "name": info.name, "label": info.label, "seconds": model.fit_seconds_,
+                "name": info.name,
+                "label": info.label,
+                "seconds": model.fit_seconds_,
                 "history": model.history_,
             }
             st.rerun()  # redraw the list and the pickers with the new model
     last = st.session_state.get(LAST_RUN)
     if last and not train:
-        status.success(f"Trained **{last['label']}** in {last['seconds']:.1f} s and saved it as **{last['name']}**.",
-                       icon=":material/check_circle:")
+        status.success(
+            f"Trained **{last['label']}** in {last['seconds']:.1f} s and saved it as **{last['name']}**.",
+            icon=":material/check_circle:",
+        )
         show_history(last["history"], chart)
-        if last["history"] and metric_of(last["history"]):
-            st.caption(f"Training {metric_of(last['history'])} per iteration.")
+        if progress_metric(last["history"]):
+            st.caption(f"Training {progress_metric(last['history'])} per iteration.")
         page_link("map", "See it on the map", ":material/scatter_plot:")
     elif not train:
-        status.info("Pick a model and press **Train**. Progress and the training loss show here.",
-                    icon=":material/model_training:")
+        status.info(
+            "Pick a model and press **Train**. Progress and the training loss show here.",
+            icon=":material/model_training:",
+        )
 
 st.divider()
 st.subheader("Saved models")
@@ -157,20 +176,18 @@ if not mine:
     st.caption("No saved model for this dataset yet.")
 else:
     st.dataframe(
-        pd.DataFrame(
-            {
-                "name": [i.name for i in mine],
-                "model": [i.label for i in mine],
-                "created (UTC)": [i.created_at.replace("T", " ")[:19] for i in mine],
-                "fit seconds": [round(i.fit_seconds, 2) for i in mine],
-                "final figure": [", ".join(f"{k} {v:.4g}" for k, v in i.final.items() if isinstance(v, int | float) and k != "seconds") for i in mine],
-            }
-        ),
-        hide_index=True, width="stretch",
+        models_frame(mine),
+        hide_index=True,
+        width="stretch",
     )
     names = [i.name for i in mine]
     active = st.session_state.get(ACTIVE_MODEL_KEY)
-    chosen = st.selectbox("Saved model", names, index=names.index(active) if active in names else 0, key="train_saved_pick")
+    chosen = st.selectbox(
+        "Saved model",
+        names,
+        index=names.index(active) if active in names else 0,
+        key="train_saved_pick",
+    )
     c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
     if c1.button("Use this model", key="train_use", icon=":material/check:"):
         try:
@@ -205,14 +222,8 @@ else:
 if others:
     with st.expander(f"{len(others)} saved model(s) need a different dataset"):
         st.dataframe(
-            pd.DataFrame(
-                {
-                    "name": [i.name for i in others],
-                    "model": [i.label for i in others],
-                    "trained on": [i.dataset_name or "?" for i in others],
-                    "dataset fingerprint": [i.dataset_fingerprint for i in others],
-                }
-            ),
-            hide_index=True, width="stretch",
+            models_frame(others, other_dataset=True),
+            hide_index=True,
+            width="stretch",
         )
         st.caption("Load that dataset on the Data page to use these models.")

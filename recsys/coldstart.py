@@ -40,10 +40,14 @@ class MetadataFeatures:
         self.categories_ = MultiLabelBinarizer(sparse_output=True).fit(_lists(items["categories"]))
         self.tags_ = MultiLabelBinarizer(sparse_output=True).fit(_lists(items["tags"]))
         titles = items["title"].astype(str)
-        self.titles_ = TfidfVectorizer(min_df=1, sublinear_tf=True).fit(titles) if _has_words(titles) else None
+        self.titles_ = (
+            TfidfVectorizer(min_df=1, sublinear_tf=True).fit(titles) if _has_words(titles) else None
+        )
         text = items["text"].fillna("").astype(str) if "text" in items else pd.Series([], dtype=str)
         self.text_ = (
-            TfidfVectorizer(min_df=2, max_features=20000, sublinear_tf=True, stop_words="english").fit(text)
+            TfidfVectorizer(
+                min_df=2, max_features=20000, sublinear_tf=True, stop_words="english"
+            ).fit(text)
             if self.use_text and _has_words(text, min_docs=2)
             else None
         )
@@ -205,9 +209,11 @@ def cold_item_vectors(
         cold["held_out"] = False
     known = dataset.items.iloc[held].copy()
     known["held_out"] = True
-    frame = pd.concat([f for f in (cold, known) if len(f)], ignore_index=True) if (
-        len(cold) or len(known)
-    ) else dataset.items.iloc[:0].assign(held_out=False)
+    frame = (
+        pd.concat([f for f in (cold, known) if len(f)], ignore_index=True)
+        if (len(cold) or len(known))
+        else dataset.items.iloc[:0].assign(held_out=False)
+    )
     return ColdItems(frame.reset_index(drop=True), reg.predict(frame))
 
 
@@ -229,11 +235,15 @@ def recommend_cold(
     )
 
 
-def describe_cold(model: Recommender, dataset: Dataset, cold: ColdItems, k: int = 3) -> pd.DataFrame:
+def describe_cold(
+    model: Recommender, dataset: Dataset, cold: ColdItems, k: int = 3
+) -> pd.DataFrame:
     """One row per cold item: title, categories, nearest known items by predicted vector, and
     for known items treated as cold the cosine between predicted and learned vectors."""
     if len(cold) == 0:
-        return pd.DataFrame(columns=["item", "title", "categories", "nearest known items", "cosine to learned"])
+        return pd.DataFrame(
+            columns=["item", "title", "categories", "nearest known items", "cosine to learned"]
+        )
     known = _unit(model.item_factors_)
     pred = _unit(cold.vectors)
     sims = pred @ known.T

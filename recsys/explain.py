@@ -75,16 +75,27 @@ class Explanation:
     title: str
     score: float
     model_score: float
-    contributions: pd.DataFrame
-    similar_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    columns: dict = field(default_factory=dict)  # contributions, column -> array, sorted
+    similar: dict = field(default_factory=dict)  # similar history items, column -> array
     reason: str = ""
+
+    @property
+    def contributions(self) -> pd.DataFrame:
+        if "_frame" not in self.__dict__:
+            self.__dict__["_frame"] = pd.DataFrame(self.columns)
+        return self.__dict__["_frame"]
+
+    @property
+    def similar_history(self) -> pd.DataFrame:
+        return pd.DataFrame(self.similar)
 
     def top(self, n: int = 8) -> pd.DataFrame:
         """The ``n`` contributions with the largest absolute value (for a small bar chart)."""
-        c = self.contributions
-        if c.empty:
-            return c
-        return c.reindex(c["contribution"].abs().sort_values(ascending=False).index[:n])
+        if not self.columns:
+            return pd.DataFrame()
+        c = np.asarray(self.columns["contribution"], dtype=np.float64)
+        order = np.argsort(-np.abs(c), kind="stable")[:n]
+        return pd.DataFrame({k: np.asarray(v)[order] for k, v in self.columns.items()})
 
 
 @dataclass
@@ -121,6 +132,15 @@ class Profile:
         idx = model.item_ids_.indices(items)
         mask = None if rated is None else np.asarray(rated, dtype=bool)
         return cls(idx, _weights(weights, len(idx)), None, True, explicit, mask)
+
+
+@lru_cache(maxsize=8)
+def _dataset_titles(dataset: Dataset) -> np.ndarray:
+    return dataset.titles  # an object array; Dataset.titles converts on every access
+
+
+def _titles_of(model: Recommender, dataset: Dataset | None) -> np.ndarray:
+    return _dataset_titles(dataset) if dataset is not None else model.item_ids_.ids
 
 
 # ---------------------------------------------------------------------- model kinds
@@ -195,7 +215,9 @@ def _regression_fold_in(model: Recommender, alpha: float = 1.0) -> np.ndarray:
     x.data[:] = 1.0
     users = np.asarray(model.user_factors_, dtype=np.float64)
     if x.shape[0] > FOLD_IN_MAX_USERS:
-        pick = np.sort(np.random.default_rng(0).choice(x.shape[0], FOLD_IN_MAX_USERS, replace=False))
+        pick = np.sort(
+            np.random.default_rng(0).choice(x.shape[0], FOLD_IN_MAX_USERS, replace=False)
+        )
         x, users = x[pick], users[pick]
     ridge = Ridge(alpha=alpha, solver="sparse_cg", fit_intercept=False).fit(x, users)
     return np.ascontiguousarray(ridge.coef_.T, dtype=np.float32)
@@ -283,30 +305,33 @@ def explain_user(
     model: Recommender, dataset: Dataset, user: str, item: str, n_similar: int = 3
 ) -> Explanation:
     """Explain the score of ``item`` for an existing ``user``."""
-    return explain_items(model, dataset, Profile.of_user(model, dataset, user), [item], n_similar)[0]
+    return explain_items(model, dataset, Profile.of_user(model, dataset, user), [item], n_similar)[
+        0
+    ]
 
 
-def _history_frame(
+def _history_columns(
     model: Recommender, dataset: Dataset, profile: Profile, weight: np.ndarray, contrib: np.ndarray
-) -> pd.DataFrame:
-    titles = dataset.titles if dataset is not None else model.item_ids_.ids
+) -> dict:
+    """Columns of a history decomposition, largest contribution first."""
+    titles = _titles_of(model, dataset)
+    order = np.argsort(-contrib, kind="stable")
+    items = profile.items[order]
     total = contrib.sum()
-    frame = pd.DataFrame(
-        {
-            "item": model.item_ids_.to_external(profile.items),
-            "title": titles[profile.items],
-            "value": profile.values,
-            "rated": np.ones(len(profile.items), bool) if profile.rated is None else profile.rated,
-            "weight": weight,
-            "contribution": contrib,
-            "share": contrib / total if total != 0 else np.nan,
-        }
-    )
-    return frame.sort_values("contribution", ascending=False, kind="stable").reset_index(drop=True)
+    rated = np.ones(len(items), bool) if profile.rated is None else np.asarray(profile.rated)[order]
+    return {
+        "item": model.item_ids_.ids[items],
+        "title": titles[items],
+        "value": np.asarray(profile.values, dtype=np.float64)[order],
+        "rated": rated,
+        "weight": np.asarray(weight, dtype=np.float64)[order],
+        "contribution": contrib[order],
+        "share": contrib[order] / total if total != 0 else np.full(len(order), np.nan),
+    }
 
 
 def _title(dataset: Dataset | None, model: Recommender, i: int) -> str:
-    return str(dataset.titles[i] if dataset is not None else model.item_ids_[i])
+    return str(_titles_of(model, dataset)[i])
 
 
 def _explain_als(
@@ -326,11 +351,16 @@ def _explain_als(
     )
     out = []
     for col, i in enumerate(idx):
-        frame = _history_frame(model, dataset, profile, conf, contrib[:, col])
+        frame = _history_columns(model, dataset, profile, conf, contrib[:, col])
         out.append(
             Explanation(
-                KIND_HISTORY, method, model.item_ids_[i], _title(dataset, model, i),
-                float(contrib[:, col].sum()), float(model_scores[col]), frame,
+                KIND_HISTORY,
+                method,
+                model.item_ids_[i],
+                _title(dataset, model, i),
+                float(contrib[:, col].sum()),
+                float(model_scores[col]),
+                frame,
             )
         )
     return out
@@ -355,9 +385,13 @@ def _explain_ease(
     method = "EASE score written as a sum over history items: X_uj · B_ji"
     return [
         Explanation(
-            KIND_HISTORY, method, model.item_ids_[i], _title(dataset, model, i),
-            float(contrib[:, col].sum()), float(model_scores[col]),
-            _history_frame(model, dataset, profile, x, contrib[:, col]),
+            KIND_HISTORY,
+            method,
+            model.item_ids_[i],
+            _title(dataset, model, i),
+            float(contrib[:, col].sum()),
+            float(model_scores[col]),
+            _history_columns(model, dataset, profile, x, contrib[:, col]),
         )
         for col, i in enumerate(idx)
     ]
@@ -400,7 +434,7 @@ def factor_names(model: Recommender, dataset: Dataset | None, k: int = 3) -> pd.
     """Each factor named by its strongest items: DataFrame[factor, positive_end, negative_end]."""
     model._require_embeddings("factor names")
     hi, lo = _factor_ends(model, k)
-    titles = dataset.titles if dataset is not None else model.item_ids_.ids
+    titles = _titles_of(model, dataset)
     return pd.DataFrame(
         {
             "factor": np.arange(hi.shape[0]),
@@ -408,6 +442,16 @@ def factor_names(model: Recommender, dataset: Dataset | None, k: int = 3) -> pd.
             "negative_end": [", ".join(map(str, titles[r])) for r in lo],
         }
     )
+
+
+@lru_cache(maxsize=16)
+def _end_labels(model: Recommender, dataset: Dataset | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per factor: "+ end: A, B, C" and "− end: X, Y, Z" (strongest items at each end)."""
+    hi, lo = _factor_ends(model)
+    titles = _titles_of(model, dataset)
+    plus = np.array(["+ end: " + ", ".join(map(str, titles[r])) for r in hi], dtype=object)
+    minus = np.array(["− end: " + ", ".join(map(str, titles[r])) for r in lo], dtype=object)
+    return plus, minus
 
 
 def _explain_factors(
@@ -418,67 +462,64 @@ def _explain_factors(
     uvec = (
         fold_in_vector(model, profile) if visitor else model.user_factors_[profile.user_index]
     ).astype(np.float64)
-    hi, lo = _factor_ends(model)
-    titles = dataset.titles if dataset is not None else model.item_ids_.ids
+    plus, minus = _end_labels(model, dataset)
+    titles = _titles_of(model, dataset)
     unit = _unit_items(model)
-    hist_unit = unit[profile.items]
+    cos_all = unit[profile.items] @ unit[idx].T  # (history, n)
     model_scores = _model_scores(model, profile, idx)
+    k = len(uvec)
+    terms = np.array([f"factor {f}" for f in range(k)], dtype=object)
+    method = "Score written as a sum over latent factors: u_f · v_f" + (
+        f"; the visitor's vector comes from {fold_in_method(model)}" if visitor else ""
+    )
     out = []
     for col, i in enumerate(idx):
         ivec = model.item_factors_[i].astype(np.float64)
-        contrib = uvec * ivec
-        ends = [lo[f] if ivec[f] < 0 else hi[f] for f in range(len(ivec))]
-        names = [
-            f"{'−' if ivec[f] < 0 else '+'} end: " + ", ".join(map(str, titles[e]))
-            for f, e in enumerate(ends)
+        names = np.where(ivec < 0, minus, plus)
+        extra = [
+            (name, value)
+            for name, value in (
+                ("item bias", None if model.item_bias_ is None else model.item_bias_[i]),
+                (
+                    "user bias",
+                    None
+                    if model.user_bias_ is None or visitor
+                    else model.user_bias_[profile.user_index],
+                ),
+                ("global mean", model.global_bias_ or None),
+            )
+            if value is not None
         ]
-        terms = [f"factor {f}" for f in range(len(ivec))]
-        uvals, ivals, cons = list(uvec), list(ivec), list(contrib)
-        for name, value in (
-            ("item bias", None if model.item_bias_ is None else model.item_bias_[i]),
-            (
-                "user bias",
-                None if model.user_bias_ is None or visitor else model.user_bias_[profile.user_index],
-            ),
-            ("global mean", model.global_bias_ or None),
-        ):
-            if value is not None:
-                terms.append(name)
-                names.append(name)
-                uvals.append(np.nan)
-                ivals.append(np.nan)
-                cons.append(float(value))
-        cons_arr = np.asarray(cons, dtype=np.float64)
-        total = float(cons_arr.sum())
-        frame = pd.DataFrame(
-            {
-                "term": terms,
-                "name": names,
-                "user_value": uvals,
-                "item_value": ivals,
-                "contribution": cons_arr,
-                "share": cons_arr / total if total != 0 else np.nan,
-            }
-        )
-        frame = frame.reindex(frame["contribution"].abs().sort_values(ascending=False).index)
-        cos = hist_unit @ unit[i]
-        order = np.argsort(-cos, kind="stable")[:n_similar]
-        similar = pd.DataFrame(
-            {
-                "item": model.item_ids_.to_external(profile.items[order]),
-                "title": titles[profile.items[order]],
-                "cosine": cos[order].astype(np.float64),
-            }
-        )
-        method = (
-            "Score written as a sum over latent factors: u_f · v_f"
-            + (" plus bias terms" if len(terms) > len(ivec) else "")
-            + (f"; the visitor's vector comes from {fold_in_method(model)}" if visitor else "")
-        )
+        labels = np.array([e[0] for e in extra], dtype=object)
+        cons = np.concatenate([uvec * ivec, [float(e[1]) for e in extra]])
+        total = float(cons.sum())
+        order = np.argsort(-np.abs(cons), kind="stable")
+        nan = np.full(len(extra), np.nan)
+        columns = {
+            "term": np.concatenate([terms, labels])[order],
+            "name": np.concatenate([names, labels])[order],
+            "user_value": np.concatenate([uvec, nan])[order],
+            "item_value": np.concatenate([ivec, nan])[order],
+            "contribution": cons[order],
+            "share": cons[order] / total if total != 0 else np.full(len(cons), np.nan),
+        }
+        cos = cos_all[:, col]
+        near = np.argsort(-cos, kind="stable")[:n_similar]
+        similar = {
+            "item": model.item_ids_.ids[profile.items[near]],
+            "title": titles[profile.items[near]],
+            "cosine": cos[near].astype(np.float64),
+        }
         out.append(
             Explanation(
-                KIND_FACTORS, method, model.item_ids_[i], str(titles[i]), total,
-                float(model_scores[col]), frame.reset_index(drop=True), similar,
+                KIND_FACTORS,
+                method + (" plus bias terms" if extra else ""),
+                model.item_ids_[i],
+                str(titles[i]),
+                total,
+                float(model_scores[col]),
+                columns,
+                similar,
             )
         )
     return out
@@ -492,13 +533,19 @@ def _explain_none(
     out = []
     for col, i in enumerate(idx):
         e = Explanation(
-            KIND_NONE, KIND_TEXT[KIND_NONE], model.item_ids_[i], _title(dataset, model, i),
-            float(scores[col]), float(scores[col]), pd.DataFrame(),
+            KIND_NONE,
+            KIND_TEXT[KIND_NONE],
+            model.item_ids_[i],
+            _title(dataset, model, i),
+            float(scores[col]),
+            float(scores[col]),
         )
         if pop is not None:
-            e.contributions = pd.DataFrame(
-                {"term": ["users who interacted"], "contribution": [float(pop[i])], "share": [1.0]}
-            )
+            e.columns = {
+                "term": np.array(["users who interacted"], dtype=object),
+                "contribution": np.array([float(pop[i])]),
+                "share": np.array([1.0]),
+            }
         out.append(e)
     return out
 
@@ -508,43 +555,49 @@ def reason_sentence(expl: Explanation, profile: Profile, max_items: int = 2) -> 
     """One plain sentence, e.g. "Because you rated Alien 5★ and Aliens 4★, which drive 64% …"."""
     if expl.kind == KIND_NONE:
         return f"{expl.title} is recommended to everyone alike: this model does not personalise."
-    c = expl.contributions
+    c = expl.columns
     if expl.kind == KIND_HISTORY:
-        pos = c[c["contribution"] > 0].head(max_items)
-        if pos.empty or expl.score <= 0:
+        contrib = np.asarray(c["contribution"])
+        pos = np.flatnonzero(contrib > 0)[:max_items]  # columns are sorted, largest first
+        if len(pos) == 0 or expl.score <= 0:
             return (
                 f"None of your items pushes {expl.title} up: its score is "
                 f"{expl.score:.3g}, so it ranks high only because others score even lower."
             )
         explicit = profile.explicit
         names = [
-            f"{t} {v:g}★" if explicit and r and np.isfinite(v) else str(t)
-            for r, t, v in zip(pos["rated"], pos["title"], pos["value"], strict=True)
+            f"{c['title'][j]} {c['value'][j]:g}★"
+            if explicit and c["rated"][j] and np.isfinite(c["value"][j])
+            else str(c["title"][j])
+            for j in pos
         ]
-        share = pos["contribution"].sum() / expl.score
+        share = contrib[pos].sum() / expl.score
         verb = (
             ("you picked" if profile.visitor else "you rated")
             if explicit
             else ("you picked" if profile.visitor else "you interacted with")
         )
         drive = "drives" if len(names) == 1 else "drive"
-        rest = int((c["contribution"] != 0).sum()) - len(names)
+        rest = int((contrib != 0).sum()) - len(names)
         tail = f"; {rest} other items add the rest" if rest > 1 and share < 0.5 else ""
         return f"Because {verb} {_join(names)}, which {drive} {share:.0%} of this score{tail}."
-    factors = c[c["term"].str.startswith("factor")]
-    best = factors.iloc[0] if len(factors) else None
     parts = []
-    if best is not None and expl.score != 0:
-        side = "agree" if best["contribution"] > 0 else "disagree"
+    factor_rows = [j for j, t in enumerate(c.get("term", [])) if str(t).startswith("factor")]
+    if factor_rows and expl.score != 0:
+        j = factor_rows[0]
+        best = float(c["contribution"][j])
+        side = "agree" if best > 0 else "disagree"
         parts.append(
-            f"You and {expl.title} {side} most on {best['term']} (its {best['name']}), "
-            f"which gives {best['contribution'] / expl.score:.0%} of this score"
-            + (" (other terms pull it back down)" if best["contribution"] > expl.score > 0 else "")
+            f"You and {expl.title} {side} most on {c['term'][j]} (its {c['name'][j]}), "
+            f"which gives {best / expl.score:.0%} of this score"
+            + (" (other terms pull it back down)" if best > expl.score > 0 else "")
         )
-    if len(expl.similar_history):
-        s = expl.similar_history.iloc[0]
+    if len(expl.similar.get("title", [])):
         who = "your picks" if profile.visitor else "your history"
-        parts.append(f"of {who} it is most like {s['title']} (cosine {s['cosine']:.2f})")
+        parts.append(
+            f"of {who} it is most like {expl.similar['title'][0]} "
+            f"(cosine {expl.similar['cosine'][0]:.2f})"
+        )
     return ("; ".join(parts) + ".") if parts else f"{expl.title} scores {expl.score:.3g}."
 
 

@@ -34,6 +34,17 @@ def _binary(dataset: Dataset) -> tuple[sp.csr_matrix, sp.csc_matrix]:
     return m, m.tocsc()
 
 
+@lru_cache(maxsize=8)
+def _meta(dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Titles, categories and tags as object arrays (converted once per dataset)."""
+    items = dataset.items
+    return (
+        dataset.titles,
+        items["categories"].to_numpy(dtype=object),
+        items["tags"].to_numpy(dtype=object),
+    )
+
+
 def _check_same_items(model: Recommender, dataset: Dataset) -> None:
     if len(model.item_ids_) != dataset.n_items or len(model.user_ids_) != dataset.n_users:
         raise ModelConfigError(
@@ -54,9 +65,7 @@ def _shared(a: list, b: list) -> list[str]:
     return [x for x in a if x in sb]
 
 
-def item_neighbours(
-    model: Recommender, dataset: Dataset, item: str, n: int = 10
-) -> pd.DataFrame:
+def item_neighbours(model: Recommender, dataset: Dataset, item: str, n: int = 10) -> pd.DataFrame:
     """Nearest items by cosine, with reasons.
 
     Returns DataFrame[rank, item, title, categories, cosine, co_users, jaccard,
@@ -73,8 +82,7 @@ def item_neighbours(
     pop = dataset.item_popularity
     union = pop[i] + pop[top] - co
     jac = np.where(union > 0, co / np.maximum(union, 1), 0.0)
-    cats = dataset.items["categories"].to_numpy(dtype=object)
-    tags = dataset.items["tags"].to_numpy(dtype=object)
+    titles, cats, tags = _meta(dataset)
     shared_c = [_shared(list(cats[j]), list(cats[i])) for j in top]
     shared_t = [_shared(list(tags[j]), list(tags[i])) for j in top]
     reasons = []
@@ -90,7 +98,7 @@ def item_neighbours(
         {
             "rank": np.arange(1, len(top) + 1),
             "item": model.item_ids_.to_external(top),
-            "title": dataset.titles[top],
+            "title": titles[top],
             "categories": [", ".join(c) for c in cats[top]],
             "cosine": cos,
             "co_users": co,
@@ -121,6 +129,7 @@ def user_neighbours(
     mine = csr[u].indices
     act = dataset.user_activity
     pop = dataset.item_popularity
+    all_titles = _meta(dataset)[0]
     shared_counts, jac, titles = [], [], []
     for v in top:
         shared = np.intersect1d(mine, csr[v].indices, assume_unique=True)
@@ -129,7 +138,7 @@ def user_neighbours(
         jac.append(len(shared) / union if union else 0.0)
         # the least popular shared items say the most about a common taste
         best = shared[np.argsort(pop[shared], kind="stable")[:n_titles]]
-        titles.append(", ".join(map(str, dataset.titles[best])))
+        titles.append(", ".join(map(str, all_titles[best])))
     shared_counts = np.asarray(shared_counts, dtype=np.int64)
     reasons = [
         f"{s:,} items in common (Jaccard {j:.2f})" + (f", e.g. {t}" if t else "")
@@ -183,4 +192,8 @@ def list_overlap(a: list[str], b: list[str]) -> dict:
     sb = set(b)
     shared = [x for x in a if x in sb]
     union = len(set(a) | sb)
-    return {"overlap": len(shared), "jaccard": len(shared) / union if union else 0.0, "shared": shared}
+    return {
+        "overlap": len(shared),
+        "jaccard": len(shared) / union if union else 0.0,
+        "shared": shared,
+    }

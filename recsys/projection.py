@@ -176,7 +176,7 @@ def _umap(v: np.ndarray, params: ProjectionParams) -> np.ndarray:
 # ---------------------------------------------------------------------- warm-up
 _state_lock = threading.Lock()
 _ready = {"exact": False, "approx": False}
-_warm_thread: threading.Thread | None = None
+_threads: dict[str, threading.Thread] = {}
 _warm_info: dict = {"seconds": None, "error": None}
 
 
@@ -200,54 +200,66 @@ def umap_ready(n_points: int = 0) -> bool:
         return _ready["approx" if n_points >= UMAP_EXACT_LIMIT else "exact"]
 
 
-def warm_up(seed: int = 0) -> float:
-    """Run tiny UMAP fits (exact path, then NN-descent) so numba compiles; returns seconds."""
-    start = time.perf_counter()
-    rng = np.random.default_rng(seed)
-    tiny = rng.normal(size=(120, 8)).astype(np.float32)
+def _tiny_fit(approximate: bool, seed: int = 0) -> None:
     import umap
 
+    tiny = np.random.default_rng(seed).normal(size=(120, 8)).astype(np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        umap.UMAP(n_neighbors=10, metric="cosine", random_state=seed, n_epochs=20).fit_transform(
-            tiny
-        )
-        _mark_exact_ready()
         umap.UMAP(
             n_neighbors=10,
             metric="cosine",
             random_state=seed,
             n_epochs=20,
-            force_approximation_algorithm=True,
+            force_approximation_algorithm=approximate,
         ).fit_transform(tiny)
-        _mark_approx_ready()
+    (_mark_approx_ready if approximate else _mark_exact_ready)()
+
+
+def warm_up(seed: int = 0, large: bool = True) -> float:
+    """Run tiny UMAP fits so numba compiles: the exact path, then (``large``) NN-descent.
+
+    Returns the seconds taken. Safe to call again (later calls are quick).
+    """
+    start = time.perf_counter()
+    _tiny_fit(False, seed)
+    if large:
+        _tiny_fit(True, seed)
     seconds = time.perf_counter() - start
     _warm_info["seconds"] = seconds
     return seconds
 
 
-def _warm_up_safely() -> None:
+def _warm_up_safely(large: bool) -> None:
     try:
-        warm_up()
+        warm_up(large=large)
     except Exception as exc:  # pragma: no cover - a broken umap install
         _warm_info["error"] = f"{type(exc).__name__}: {exc}"
 
 
-def start_warm_up() -> threading.Thread:
-    """Start :func:`warm_up` on a daemon thread (once per process); returns the thread."""
-    global _warm_thread
+def start_warm_up(n_points: int = 0) -> threading.Thread:
+    """Start :func:`warm_up` on a daemon thread, once per process; returns the thread.
+
+    The NN-descent path (maps of 4,096+ points) is compiled only when such a map is asked for,
+    so a small catalogue's UMAP is ready as early as possible.
+    """
+    stage = "approx" if n_points >= UMAP_EXACT_LIMIT else "exact"
     with _state_lock:
-        if _warm_thread is None:
-            _warm_thread = threading.Thread(target=_warm_up_safely, name="umap-warm-up", daemon=True)
-            _warm_thread.start()
-        return _warm_thread
+        if stage not in _threads:
+            thread = threading.Thread(
+                target=_warm_up_safely, args=(stage == "approx",), name=f"umap-warm-up-{stage}",
+                daemon=True,
+            )
+            _threads[stage] = thread
+            thread.start()
+        return _threads[stage]
 
 
 def warm_up_status() -> dict:
     """Warm-up state for display: started, ready flags, seconds taken, error."""
     with _state_lock:
         return {
-            "started": _warm_thread is not None,
+            "started": bool(_threads),
             "exact_ready": _ready["exact"],
             "approx_ready": _ready["approx"],
             **_warm_info,

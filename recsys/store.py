@@ -167,7 +167,9 @@ class Workspace:
         return name
 
     # ------------------------------------------------------------------ save
-    def save_model(self, model: Any, name: str, dataset: Any = None, overwrite: bool = False) -> ModelInfo:
+    def save_model(
+        self, model: Any, name: str, dataset: Any = None, overwrite: bool = False
+    ) -> ModelInfo:
         """Save a fitted model under ``name``; returns its :class:`ModelInfo`.
 
         The model is written into a hidden temporary folder and renamed into place only when
@@ -286,6 +288,37 @@ class Workspace:
         shutil.rmtree(trash, ignore_errors=True)
 
 
+def models_frame(infos: list[ModelInfo], other_dataset: bool = False) -> Any:
+    """A table of saved models for display (pandas DataFrame, one row per model)."""
+    import pandas as pd
+
+    if other_dataset:
+        return pd.DataFrame(
+            {
+                "name": [i.name for i in infos],
+                "model": [i.label for i in infos],
+                "trained on": [i.dataset_name or "?" for i in infos],
+                "dataset fingerprint": [i.dataset_fingerprint for i in infos],
+            }
+        )
+    return pd.DataFrame(
+        {
+            "name": [i.name for i in infos],
+            "model": [i.label for i in infos],
+            "created (UTC)": [i.created_at.replace("T", " ")[:19] for i in infos],
+            "fit seconds": [round(i.fit_seconds, 2) for i in infos],
+            "final figure": [
+                ", ".join(
+                    f"{k} {v:.4g}"
+                    for k, v in i.final.items()
+                    if isinstance(v, int | float) and k != "seconds"
+                )
+                for i in infos
+            ],
+        }
+    )
+
+
 # ---------------------------------------------------------------------- module-level API
 def save_model(model: Any, name: str, dataset: Any = None, overwrite: bool = False) -> ModelInfo:
     """Save into the default workspace (see :class:`Workspace`)."""
@@ -395,7 +428,9 @@ def _models_command(args: Any) -> int:
     if not infos:
         print("No saved models yet. Train one with: recsys train --data demo --model als")
     else:
-        header = f"{'name':<28} {'model':<10} {'dataset':<24} {'fingerprint':<16} {'fit s':>7}  created"
+        header = (
+            f"{'name':<28} {'model':<10} {'dataset':<24} {'fingerprint':<16} {'fit s':>7}  created"
+        )
         print(header)
         for i in infos:
             print(

@@ -81,6 +81,34 @@ def train_and_save(
     return model, info
 
 
+def progress_metric(history: list[dict]) -> str | None:
+    """The per-iteration figure a model reports (loss, rmse or accuracy), if any."""
+    for name in ("loss", "rmse", "accuracy"):
+        if history and all(name in h for h in history):
+            return name
+    return None
+
+
+def history_frame(history: list[dict]) -> Any:
+    """History as a DataFrame[iteration, <metric>] for a line chart (None without a metric)."""
+    import pandas as pd
+
+    metric = progress_metric(history)
+    if metric is None:
+        return None
+    return pd.DataFrame(
+        {"iteration": [h["step"] for h in history], metric: [h[metric] for h in history]}
+    )
+
+
+def progress_text(step: int, total: int, seconds: float, info: dict) -> str:
+    """'Iteration 3/15 · 1.2 s · loss 0.0412' for the progress bar."""
+    metric = next((m for m in ("loss", "rmse", "accuracy") if m in info), None)
+    figure = f" · {metric} {info[metric]:.4g}" if metric else ""
+    stage = f" · {info['stage']}" if "stage" in info else ""
+    return f"Iteration {step}/{total} · {seconds:.1f} s{figure}{stage}"
+
+
 # ---------------------------------------------------------------------- data for the CLI
 def load_data(spec: str) -> Dataset:
     """``demo`` or a path to a file/folder, read through the data layer."""
@@ -120,26 +148,38 @@ def add_train_command(sub: Any) -> None:
         help="train a model and save it to the workspace",
         description="Train a model and save it to the workspace (it then shows up in the app).",
     )
-    p.add_argument("--data", required=True, help="'demo' or a path to a CSV/Parquet/zip file or folder")
-    p.add_argument("--model", default="als", choices=available_models(), help="model kind (default als)")
+    p.add_argument(
+        "--data", required=True, help="'demo' or a path to a CSV/Parquet/zip file or folder"
+    )
+    p.add_argument(
+        "--model", default="als", choices=available_models(), help="model kind (default als)"
+    )
     p.add_argument("--name", help="name in the workspace (default: <model>-<data>-<time>)")
-    p.add_argument("--workspace", help="workspace folder (default: $RECSYS_WORKSPACE or ./workspace)")
-    p.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")
+    p.add_argument(
+        "--workspace", help="workspace folder (default: $RECSYS_WORKSPACE or ./workspace)"
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace a saved model of the same name"
+    )
     group = p.add_argument_group("hyperparameters (each applies to the models listed)")
     for name, (spec, owners) in _param_specs().items():
         flag = "--" + name.replace("_", "-")
         text = f"{spec.help} [{', '.join(owners)}]"
         if isinstance(spec.default, bool):
-            group.add_argument(flag, dest=f"hp_{name}", action=argparse.BooleanOptionalAction, default=None, help=text)
+            group.add_argument(
+                flag,
+                dest=f"hp_{name}",
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=text,
+            )
         else:
             group.add_argument(flag, dest=f"hp_{name}", default=None, metavar="X", help=text)
     p.set_defaults(handler=_train_command)
 
 
 def _train_command(args: argparse.Namespace) -> int:
-    params = {
-        k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None
-    }
+    params = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
     klass = get_model_class(args.model)
     ignored = sorted(set(params) - set(klass.PARAMS))
     if ignored:
@@ -163,8 +203,13 @@ def _train_command(args: argparse.Namespace) -> int:
         print(f"  [{step:>3}/{total}] {time.perf_counter() - start:7.1f} s  {figures}", flush=True)
 
     model, info = train_and_save(
-        args.model, params, dataset, name=args.name, progress=progress,
-        workspace=Workspace(args.workspace), overwrite=args.overwrite,
+        args.model,
+        params,
+        dataset,
+        name=args.name,
+        progress=progress,
+        workspace=Workspace(args.workspace),
+        overwrite=args.overwrite,
     )
     print(f"Saved '{info.name}' ({model.fit_seconds_:.1f} s) in {info.path}")
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from recsys.data.demo import load_demo
 from recsys.models.registry import create_model
@@ -24,7 +24,7 @@ def demo():
     return load_demo()
 
 
-@lru_cache(maxsize=None)
+@cache
 def fitted(key: str, **extra):
     params = {**PARAMS.get(key, {}), **extra}
     return create_model(key, **params).fit(demo())

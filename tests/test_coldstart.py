@@ -57,16 +57,28 @@ def test_cold_items_of_a_dataset_get_vectors_and_can_be_recommended():
     ds = demo()
     model = fitted("als")
     frame = pd.DataFrame(
-        {"user": ds.user_ids.to_external(ds.user_index), "item": ds.item_ids.to_external(ds.item_index),
-         "value": ds.values}
+        {
+            "user": ds.user_ids.to_external(ds.user_index),
+            "item": ds.item_ids.to_external(ds.item_index),
+            "value": ds.values,
+        }
     )
     items = ds.items.rename(columns={"item_id": "item"})
     new = pd.DataFrame(
-        {"item": ["new1", "new2"], "title": ["The Neon Hacker", "The Sweet Kiss"],
-         "categories": [["Cyberpunk"], ["Romance"]], "tags": [["neon"], ["sweet"]], "text": ["", ""]}
+        {
+            "item": ["new1", "new2"],
+            "title": ["The Neon Hacker", "The Sweet Kiss"],
+            "categories": [["Cyberpunk"], ["Romance"]],
+            "tags": [["neon"], ["sweet"]],
+            "text": ["", ""],
+        }
     )
-    with_cold = Dataset.from_frame(frame, items=pd.concat([items, new], ignore_index=True),
-                                   feedback="explicit", rating_scale=(1, 5))
+    with_cold = Dataset.from_frame(
+        frame,
+        items=pd.concat([items, new], ignore_index=True),
+        feedback="explicit",
+        rating_scale=(1, 5),
+    )
     assert len(with_cold.cold_items) == 2
     cold = cold_item_vectors(model, with_cold, hold_out=[ds.item_ids[0]])
     assert len(cold) == 3 and list(cold.items["held_out"]) == [False, False, True]

@@ -148,7 +148,10 @@ def test_reason_sentence_names_the_top_drivers_with_stars():
     user = model.user_ids_[17]
     e = explain_user(model, ds, user, model.recommend(user, n=1)["item"].iloc[0])
     top2 = e.contributions.head(2)
-    m = re.fullmatch(r"Because you rated (.+) (\d)★ and (.+) (\d)★, which drive (\d+)% of this score(; \d+ other items add the rest)?\.", e.reason)
+    m = re.fullmatch(
+        r"Because you rated (.+) (\d)★ and (.+) (\d)★, which drive (\d+)% of this score(; \d+ other items add the rest)?\.",
+        e.reason,
+    )
     assert m, e.reason
     assert [m.group(1), m.group(3)] == list(top2["title"])
     assert [int(m.group(2)), int(m.group(4))] == [int(v) for v in top2["value"]]
@@ -160,7 +163,9 @@ def test_reason_for_visitor_shows_stars_only_for_rated_items():
     hist = ds.user_history(model.user_ids_[3])
     items = list(hist["item"][:6])
     profile = Profile.of_items(model, items, [5.0] * 6, explicit=True, rated=[True] + [False] * 5)
-    e = explain_items(model, ds, profile, [model.recommend_for_items(items, n=1)["item"].iloc[0]])[0]
+    e = explain_items(model, ds, profile, [model.recommend_for_items(items, n=1)["item"].iloc[0]])[
+        0
+    ]
     assert e.reason.startswith("Because you picked ")
     starred = [t for t in e.contributions.head(2)["title"] if f"{t} 5★" in e.reason]
     assert len(starred) <= 1
@@ -194,8 +199,6 @@ def test_drivers_of_a_list():
     d = drivers(expl, n=3)
     assert len(d) == 3 and list(d["value"]) == sorted(d["value"], reverse=True)
     total = sum(e.score for e in expl)
-    first = sum(
-        e.contributions.set_index("item").loc[d["item"][0], "contribution"] for e in expl
-    )
+    first = sum(e.contributions.set_index("item").loc[d["item"][0], "contribution"] for e in expl)
     assert d["value"][0] == pytest.approx(first / total)
     assert reason_sentence(expl[0], Profile.of_user(model, ds, user)) == expl[0].reason

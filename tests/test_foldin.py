@@ -38,7 +38,9 @@ def test_profile_of_a_users_history_recommends_like_that_user(key):
 def test_als_visitor_vector_is_the_closed_form_solve():
     model, ds = fitted("als"), demo()
     row = ds.matrix[9]
-    profile = Profile.of_items(model, list(model.item_ids_.to_external(row.indices)), list(row.data))
+    profile = Profile.of_items(
+        model, list(model.item_ids_.to_external(row.indices)), list(row.data)
+    )
     x = fold_in_vector(model, profile)
     # the fresh solve and the stored (CG) vector agree closely
     stored = model.user_factors_[9]

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from recsys.errors import ModelConfigError
-from recsys.neighbours import compare_item_neighbours, item_neighbours, list_overlap, user_neighbours
+from recsys.neighbours import (
+    compare_item_neighbours,
+    item_neighbours,
+    list_overlap,
+    user_neighbours,
+)
 from tests._rec_models import demo, fitted
 
 
@@ -65,7 +70,9 @@ def test_compare_two_models():
     assert s2["overlap"] == int((merged["rank_a"].notna() & merged["rank_b"].notna()).sum())
     assert len(merged) == 20 - s2["overlap"]
     assert list_overlap(["x", "y", "z"], ["z", "q", "x"]) == {
-        "overlap": 2, "jaccard": 0.5, "shared": ["x", "z"]
+        "overlap": 2,
+        "jaccard": 0.5,
+        "shared": ["x", "z"],
     }
 
 

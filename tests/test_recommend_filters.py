@@ -30,5 +30,7 @@ def test_popularity_cap_hides_the_top_share():
     cap = popularity_cap(ds, 0.1)
     share_hidden = np.mean(ds.item_popularity > cap)
     assert 0.05 <= share_hidden <= 0.1
-    recs = fitted("popular").recommend(ds.user_ids[0], n=10, allowed=allowed_mask(ds, max_popularity=cap))
+    recs = fitted("popular").recommend(
+        ds.user_ids[0], n=10, allowed=allowed_mask(ds, max_popularity=cap)
+    )
     assert (ds.item_popularity[ds.item_ids.indices(recs["item"])] <= cap).all()

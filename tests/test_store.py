@@ -46,8 +46,16 @@ def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "name, expected",
-    [("../../x", "x"), ("a/b\\c", "a-b-c"), ("..", None), ("", None), ("ALS  run 1", "ALS run 1"),
-     ("/etc/passwd", "etc-passwd"), (".hidden", "hidden"), ("café", "caf")],
+    [
+        ("../../x", "x"),
+        ("a/b\\c", "a-b-c"),
+        ("..", None),
+        ("", None),
+        ("ALS  run 1", "ALS run 1"),
+        ("/etc/passwd", "etc-passwd"),
+        (".hidden", "hidden"),
+        ("café", "caf"),
+    ],
 )
 def test_sanitize_name(name, expected):
     if expected is None:
@@ -74,8 +82,15 @@ def test_save_list_load_roundtrip_with_metadata(tmp_path, small_model, monkeypat
     infos, problems = store.list_models()
     assert problems == [] and [i.name for i in infos] == ["svd one"]
     meta = json.loads((info.path / "model.json").read_text())
-    for field in ("model", "params", "dataset_fingerprint", "dataset_name", "fit_seconds",
-                  "created_at", "app_version"):
+    for field in (
+        "model",
+        "params",
+        "dataset_fingerprint",
+        "dataset_name",
+        "fit_seconds",
+        "created_at",
+        "app_version",
+    ):
         assert field in meta
     assert info.model == "svd" and info.params["factors"] == 4 and info.matches(ds.fingerprint)
     assert info.dataset_name == ds.name and info.n_items == ds.n_items

@@ -28,6 +28,7 @@ DUPLICATE_POLICIES = {
     "sum": "add up the values of each user-item pair (counts, plays)",
     "first": "keep the earliest value of each user-item pair",
 }
+NA_TEXT = ["nan", "na", "n/a", "null", "none", "-", "?"]  # read as empty cells
 _COUNT_NAME = re.compile(
     r"(?i)(count|play|weight|click|view|qty|quantity|listen|amount|purchase|times|visits|freq)"
 )
@@ -114,7 +115,7 @@ def parse_values(
             text.str.replace(",", ".", regex=False) if _decimal_comma(text) else text,
             errors="coerce",
         )
-        bad_mask = num.isna() & text.ne("") & text.notna()
+        bad_mask = num.isna() & text.ne("") & text.notna() & ~text.str.lower().isin(NA_TEXT)
         if bad_mask.any():
             pos = int(np.flatnonzero(bad_mask.to_numpy())[0])
             raise DataError(
@@ -188,7 +189,12 @@ def parse_times(
 def _to_seconds(value: str | pd.Timestamp | None) -> int | None:
     if value is None or value == "":
         return None
-    ts = pd.Timestamp(value)
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise DataError(
+            f"{value!r} is not a date: write it as YYYY-MM-DD (e.g. 2024-01-31)."
+        ) from None
     if ts.tzinfo is None:
         ts = ts.tz_localize("UTC")
     return int(ts.timestamp())

@@ -237,6 +237,13 @@ def _zip_source(fileobj, name: str, limit: int) -> Source:
         for i in infos
         if "__MACOSX" not in i.filename and not PurePosixPath(i.filename).name.startswith(".")
     ]
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names:
+        raise DataError(
+            f"{name} is an Excel workbook. Save the sheet as CSV (File > Save as > CSV) and upload that."
+        )
+    if "content.xml" in names and "mimetype" in names:
+        raise DataError(f"{name} is an OpenDocument file. Save the sheet as CSV and upload that.")
     budget = {"used": 0}
 
     def loader(info: zipfile.ZipInfo) -> Callable[[], bytes]:
@@ -387,6 +394,15 @@ def _check_text(data: bytes, origin: str) -> None:
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 with a BOM: transcoded by the caller
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise DataError(f"{origin} is a web page (HTML), not a table. Save the data itself as CSV.")
+    tail = data[-64:].rstrip()
+    if head[:1] in (b"{", b"[") and tail[-1:] in (b"}", b"]"):
+        raise DataError(
+            f"{origin} looks like JSON, not a table. Export the interactions as CSV or Parquet "
+            "(one row per interaction)."
+        )
     sample = data[:SAMPLE_BYTES]
     control = len(sample) - len(sample.translate(None, _CONTROL))
     if b"\x00" in sample or control > len(sample) * 0.02:
@@ -607,7 +623,7 @@ def _ragged_message(origin: str, data: bytes, info: dict, has_header: bool, sep:
         sep, repr(sep)
     )
     return (
-        f"{origin}: {where} has {info['actual']} fields but the file has {info['expected']} columns "
+        f"{origin}: {where} has {info['actual']} field{'' if info['actual'] == 1 else 's'} but the file has {info['expected']} columns "
         f"(fields are separated by {sep_name}): {shown!r}. Fix or remove that line, or quote "
         "values that contain the separator."
     )

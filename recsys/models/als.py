@@ -28,8 +28,12 @@ class ALS(Recommender):
         "solid default for clicks, plays and ratings alike."
     )
     PARAMS = {
-        "factors": Param(64, "Embedding size: number of latent factors per user and item.", min=1, max=1024),
-        "iterations": Param(15, "Alternating passes over users and items; 10-20 is usually enough.", min=1, max=200),
+        "factors": Param(
+            64, "Embedding size: number of latent factors per user and item.", min=1, max=1024
+        ),
+        "iterations": Param(
+            15, "Alternating passes over users and items; 10-20 is usually enough.", min=1, max=200
+        ),
         "regularization": Param(
             0.05,
             "L2 penalty on the factors. Larger values give smoother, more popularity-driven "
@@ -50,7 +54,17 @@ class ALS(Recommender):
             False,
             "Treat every interaction as value 1 (ignore ratings/counts) before applying alpha.",
         ),
-        "seed": Param(42, "Random seed of the initial factors; the same seed gives the same factors.", min=0),
+        "seed": Param(
+            42, "Random seed of the initial factors; the same seed gives the same factors.", min=0
+        ),
+        "threads": Param(
+            1,
+            "CPU threads of the solver; 0 uses every core. One thread leaves the other cores to "
+            "other users of the app and is faster on a busy machine (threads wait on each "
+            "other). The result is the same for any number of threads.",
+            min=0,
+            max=256,
+        ),
     }
 
     def _fit(self, dataset: Dataset, progress: Progress) -> None:
@@ -77,12 +91,15 @@ class ALS(Recommender):
                 iterations=total,
                 calculate_training_loss=True,
                 random_state=int(self.seed),
+                num_threads=int(self.threads),
             )
             model.fit(m, show_progress=False, callback=callback)
         self.user_factors_ = model.user_factors
         self.item_factors_ = model.item_factors
 
-    def history_contributions(self, user: str, item: str, n: int = 10) -> tuple[float, pd.DataFrame]:
+    def history_contributions(
+        self, user: str, item: str, n: int = 10
+    ) -> tuple[float, pd.DataFrame]:
         """implicit's ``explain``: how much each history item contributes to ``item``'s score.
 
         Returns ``(total, DataFrame[item, contribution])``, the top ``n`` history items by

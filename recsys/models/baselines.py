@@ -42,20 +42,24 @@ class RandomModel(Recommender):
 
     key = "random"
     label = "Random (baseline)"
-    description = (
-        "Recommends random items. The floor for every metric; it has no embeddings."
-    )
+    description = "Recommends random items. The floor for every metric; it has no embeddings."
     has_embeddings = False
-    PARAMS = {"seed": Param(42, "Random seed; the same seed gives every user the same list.", min=0)}
+    PARAMS = {
+        "seed": Param(42, "Random seed; the same seed gives every user the same list.", min=0)
+    }
 
     def _fit(self, dataset: Dataset, progress: Progress) -> None:
         self._report(progress, 1, 1)
 
     def _score_rows(self, users: np.ndarray) -> np.ndarray:
         n = len(self.item_ids_)
-        return np.stack(
-            [np.random.default_rng([int(self.seed), int(u)]).random(n) for u in users]
-        ).astype(np.float32) if len(users) else np.zeros((0, n), dtype=np.float32)
+        return (
+            np.stack(
+                [np.random.default_rng([int(self.seed), int(u)]).random(n) for u in users]
+            ).astype(np.float32)
+            if len(users)
+            else np.zeros((0, n), dtype=np.float32)
+        )
 
     def _score_profile(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
         seed = [int(self.seed), *(int(i) for i in np.sort(items))]

@@ -11,7 +11,9 @@ from recsys.models.base import Param, Progress, Recommender
 
 
 @njit(cache=True, nogil=True)
-def _sgd_epoch(users, items, ratings, order, mu, bu, bi, P, Q, lr, reg, reg_bias):  # pragma: no cover - numba
+def _sgd_epoch(
+    users, items, ratings, order, mu, bu, bi, P, Q, lr, reg, reg_bias
+):  # pragma: no cover - numba
     k = P.shape[1]
     for t in range(order.shape[0]):
         n = order[t]
@@ -46,15 +48,31 @@ class BiasedMF(Recommender):
         "ratings and reports RMSE. Needs explicit ratings."
     )
     PARAMS = {
-        "factors": Param(32, "Embedding size: number of latent factors per user and item.", min=1, max=512),
-        "epochs": Param(20, "Passes of stochastic gradient descent over all ratings.", min=1, max=500),
-        "learning_rate": Param(0.01, "Step size of each gradient update.", min=1e-5, max=0.5, log=True),
-        "regularization": Param(
-            0.05, "L2 penalty on the embeddings; larger values give smoother embeddings.", min=0.0, max=10.0, log=True
+        "factors": Param(
+            32, "Embedding size: number of latent factors per user and item.", min=1, max=512
         ),
-        "bias_regularization": Param(0.02, "L2 penalty on the user and item biases.", min=0.0, max=10.0, log=True),
-        "init_std": Param(0.1, "Standard deviation of the random initial embeddings.", min=1e-4, max=1.0, log=True),
-        "seed": Param(42, "Random seed of the initial factors and the order of the ratings.", min=0),
+        "epochs": Param(
+            20, "Passes of stochastic gradient descent over all ratings.", min=1, max=500
+        ),
+        "learning_rate": Param(
+            0.01, "Step size of each gradient update.", min=1e-5, max=0.5, log=True
+        ),
+        "regularization": Param(
+            0.05,
+            "L2 penalty on the embeddings; larger values give smoother embeddings.",
+            min=0.0,
+            max=10.0,
+            log=True,
+        ),
+        "bias_regularization": Param(
+            0.02, "L2 penalty on the user and item biases.", min=0.0, max=10.0, log=True
+        ),
+        "init_std": Param(
+            0.1, "Standard deviation of the random initial embeddings.", min=1e-4, max=1.0, log=True
+        ),
+        "seed": Param(
+            42, "Random seed of the initial factors and the order of the ratings.", min=0
+        ),
     }
 
     def _fit(self, dataset: Dataset, progress: Progress) -> None:
@@ -79,8 +97,18 @@ class BiasedMF(Recommender):
         for epoch in range(total):
             order = rng.permutation(len(ratings))
             _sgd_epoch(
-                users, items, ratings, order, mu, bu, bi, P, Q,
-                float(self.learning_rate), float(self.regularization), float(self.bias_regularization),
+                users,
+                items,
+                ratings,
+                order,
+                mu,
+                bu,
+                bi,
+                P,
+                Q,
+                float(self.learning_rate),
+                float(self.regularization),
+                float(self.bias_regularization),
             )
             pred = mu + bu[users] + bi[items] + np.einsum("ij,ij->i", P[users], Q[items])
             rmse = float(np.sqrt(np.mean((ratings - pred) ** 2)))
@@ -95,7 +123,11 @@ class BiasedMF(Recommender):
         self.user_factors_ = P.astype(np.float32)
         self.item_factors_ = Q.astype(np.float32)
         scale = dataset.rating_scale
-        self.rating_scale_ = (float(ratings.min()), float(ratings.max())) if scale is None else tuple(map(float, scale))
+        self.rating_scale_ = (
+            (float(ratings.min()), float(ratings.max()))
+            if scale is None
+            else tuple(map(float, scale))
+        )
 
     def predict(self, user: str, items: list[str], clip: bool = True) -> np.ndarray:
         """Predicted ratings of ``user`` for ``items`` (clipped to the rating scale)."""
@@ -109,11 +141,15 @@ class BiasedMF(Recommender):
         """Root mean squared error on the ratings of ``dataset`` (same ids as training)."""
         self._check_fitted()
         if dataset.user_ids != self.user_ids_ or dataset.item_ids != self.item_ids_:
-            raise UnknownIdError("the dataset's users/items differ from the ones the model was trained on")
+            raise UnknownIdError(
+                "the dataset's users/items differ from the ones the model was trained on"
+            )
         u = dataset.user_index.astype(np.int64)
         i = dataset.item_index.astype(np.int64)
         pred = (
-            self.global_bias_ + self.user_bias_[u] + self.item_bias_[i]
+            self.global_bias_
+            + self.user_bias_[u]
+            + self.item_bias_[i]
             + np.einsum("ij,ij->i", self.user_factors_[u], self.item_factors_[i])
         )
         pred = np.clip(pred, *self.rating_scale_)

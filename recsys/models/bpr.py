@@ -28,11 +28,21 @@ class BPR(Recommender):
         "iterations."
     )
     PARAMS = {
-        "factors": Param(64, "Embedding size: number of latent factors per user and item.", min=1, max=1024),
-        "iterations": Param(100, "Passes of stochastic gradient descent over all interactions.", min=1, max=2000),
-        "learning_rate": Param(0.05, "Step size of each gradient update.", min=1e-5, max=1.0, log=True),
+        "factors": Param(
+            64, "Embedding size: number of latent factors per user and item.", min=1, max=1024
+        ),
+        "iterations": Param(
+            100, "Passes of stochastic gradient descent over all interactions.", min=1, max=2000
+        ),
+        "learning_rate": Param(
+            0.05, "Step size of each gradient update.", min=1e-5, max=1.0, log=True
+        ),
         "regularization": Param(
-            0.01, "L2 penalty on the factors; larger values give smoother embeddings.", min=0.0, max=10.0, log=True
+            0.01,
+            "L2 penalty on the factors; larger values give smoother embeddings.",
+            min=0.0,
+            max=10.0,
+            log=True,
         ),
         "seed": Param(42, "Random seed of the initial factors and the sampled negatives.", min=0),
     }
@@ -45,7 +55,9 @@ class BPR(Recommender):
 
         def callback(iteration: int, seconds: float, correct: int, skipped: int) -> None:
             sampled = max(n_pairs - skipped, 1)
-            self._report(progress, iteration + 1, total, accuracy=correct / sampled, seconds=float(seconds))
+            self._report(
+                progress, iteration + 1, total, accuracy=correct / sampled, seconds=float(seconds)
+            )
 
         with single_threaded_blas():
             model = BayesianPersonalizedRanking(

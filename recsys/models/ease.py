@@ -45,7 +45,10 @@ class EASE(Recommender):
         ),
         "binarize": Param(True, "Treat every interaction as 1 (ignore rating values)."),
         "factors": Param(
-            64, "Size of the item vectors for the map, from a truncated SVD of the weights.", min=2, max=512
+            64,
+            "Size of the item vectors for the map, from a truncated SVD of the weights.",
+            min=2,
+            max=512,
         ),
         "seed": Param(42, "Random seed of the SVD that gives the map vectors.", min=0),
     }
@@ -111,7 +114,9 @@ class EASE(Recommender):
             }
         )
 
-    def history_contributions(self, user: str, item: str, n: int = 10) -> tuple[float, pd.DataFrame]:
+    def history_contributions(
+        self, user: str, item: str, n: int = 10
+    ) -> tuple[float, pd.DataFrame]:
         """(score, DataFrame[item, user_value, weight, contribution]) over the user's history."""
         self._check_fitted()
         u = self.user_ids_.index(user)

@@ -35,16 +35,31 @@ class Item2Vec(Recommender):
     PARAMS = {
         "factors": Param(64, "Embedding size (word2vec's vector_size).", min=2, max=512),
         "window": Param(
-            10, "How many neighbouring items on each side of an item count as its context.", min=1, max=1000
+            10,
+            "How many neighbouring items on each side of an item count as its context.",
+            min=1,
+            max=1000,
         ),
         "epochs": Param(10, "Passes over all histories.", min=1, max=200),
         "negative": Param(5, "Negative samples drawn per positive pair.", min=1, max=50),
         "min_count": Param(
-            1, "Items with fewer interactions than this get no vector (a zero vector).", min=1, max=1000
+            1,
+            "Items with fewer interactions than this get no vector (a zero vector).",
+            min=1,
+            max=1000,
         ),
-        "learning_rate": Param(0.025, "Initial learning rate (word2vec's alpha); it decays linearly.", min=1e-4, max=1.0, log=True),
+        "learning_rate": Param(
+            0.025,
+            "Initial learning rate (word2vec's alpha); it decays linearly.",
+            min=1e-4,
+            max=1.0,
+            log=True,
+        ),
         "sample": Param(
-            0.001, "Down-sampling of very popular items (word2vec's sample); 0 turns it off.", min=0.0, max=0.1
+            0.001,
+            "Down-sampling of very popular items (word2vec's sample); 0 turns it off.",
+            min=0.0,
+            max=0.1,
         ),
         "seed": Param(42, "Random seed; the same seed gives the same vectors.", min=0),
     }

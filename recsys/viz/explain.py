@@ -33,7 +33,11 @@ def contribution_chart(expl: Explanation, n: int = 8, height: int | None = None)
             hover = [
                 f"{html.escape(str(t))}<br>value {v:g} · weight {w:.3g}<br>contribution {c:.3g} ({s:.0%})"
                 for t, v, w, c, s in zip(
-                    top["title"], top["value"], top["weight"], top["contribution"], top["share"],
+                    top["title"],
+                    top["value"],
+                    top["weight"],
+                    top["contribution"],
+                    top["share"],
                     strict=True,
                 )
             ]
@@ -116,48 +120,88 @@ def neighbourhood_map(
     fig = go.Figure()
     if other_users_xy is not None and len(other_users_xy):
         fig.add_scattergl(
-            x=other_users_xy[:, 0], y=other_users_xy[:, 1], mode="markers", name="other users",
-            marker=dict(size=3, color="#c9b8e8", opacity=0.5), hoverinfo="skip",
+            x=other_users_xy[:, 0],
+            y=other_users_xy[:, 1],
+            mode="markers",
+            name="other users",
+            marker=dict(size=3, color="#c9b8e8", opacity=0.5),
+            hoverinfo="skip",
         )
     fig.add_scattergl(
-        x=item_xy[:, 0], y=item_xy[:, 1], mode="markers", name="items",
-        marker=dict(size=4, color="#bbbbbb", opacity=0.6), text=titles, hoverinfo="text",
+        x=item_xy[:, 0],
+        y=item_xy[:, 1],
+        mode="markers",
+        name="items",
+        marker=dict(size=4, color="#bbbbbb", opacity=0.6),
+        text=titles,
+        hoverinfo="text",
     )
     layers = (
         (history, "history", dict(size=8, color="#2a9d8f", symbol="circle")),
-        (recommended, "recommended", dict(size=11, color="#e76f51", symbol="diamond",
-                                          line=dict(width=1, color="white"))),
+        (
+            recommended,
+            "recommended",
+            dict(size=11, color="#e76f51", symbol="diamond", line=dict(width=1, color="white")),
+        ),
     )
     for idx, name, marker in layers:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
             fig.add_scattergl(
-                x=item_xy[idx, 0], y=item_xy[idx, 1], mode="markers", name=name,
-                marker=marker, text=titles[idx], hoverinfo="text",
+                x=item_xy[idx, 0],
+                y=item_xy[idx, 1],
+                mode="markers",
+                name=name,
+                marker=marker,
+                text=titles[idx],
+                hoverinfo="text",
             )
     if cold_xy is not None and len(cold_xy):
-        ct = [html.escape(str(t)) + " (cold start)" for t in (cold_titles if cold_titles is not None else [])]
+        ct = [
+            html.escape(str(t)) + " (cold start)"
+            for t in (cold_titles if cold_titles is not None else [])
+        ]
         fig.add_scattergl(
-            x=cold_xy[:, 0], y=cold_xy[:, 1], mode="markers", name="cold-start items",
-            marker=dict(size=9, color="#f4a261", symbol="triangle-up", line=dict(width=1, color="black")),
-            text=ct or None, hoverinfo="text",
+            x=cold_xy[:, 0],
+            y=cold_xy[:, 1],
+            mode="markers",
+            name="cold-start items",
+            marker=dict(
+                size=9, color="#f4a261", symbol="triangle-up", line=dict(width=1, color="black")
+            ),
+            text=ct or None,
+            hoverinfo="text",
         )
     if user_xy is not None:
         # WebGL traces draw above SVG ones, so the marker is WebGL too; the label an annotation
         fig.add_scattergl(
-            x=[float(user_xy[0])], y=[float(user_xy[1])], mode="markers",
-            name=html.escape(user_label), text=[html.escape(user_label)], hoverinfo="text",
-            marker=dict(size=20, color="#264653", symbol="star", line=dict(width=1.5, color="white")),
+            x=[float(user_xy[0])],
+            y=[float(user_xy[1])],
+            mode="markers",
+            name=html.escape(user_label),
+            text=[html.escape(user_label)],
+            hoverinfo="text",
+            marker=dict(
+                size=20, color="#264653", symbol="star", line=dict(width=1.5, color="white")
+            ),
         )
         fig.add_annotation(
-            x=float(user_xy[0]), y=float(user_xy[1]), text=html.escape(user_label), showarrow=True,
-            arrowhead=0, ax=0, ay=-28, font=dict(size=13, color="#264653"),
+            x=float(user_xy[0]),
+            y=float(user_xy[1]),
+            text=html.escape(user_label),
+            showarrow=True,
+            arrowhead=0,
+            ax=0,
+            ay=-28,
+            font=dict(size=13, color="#264653"),
             bgcolor="rgba(255,255,255,0.8)",
         )
     fig.update_layout(
-        height=480, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        height=480,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
         title=html.escape(title) if title else None,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        xaxis=dict(showticklabels=False, title=None), yaxis=dict(showticklabels=False, title=None),
+        xaxis=dict(showticklabels=False, title=None),
+        yaxis=dict(showticklabels=False, title=None),
     )
     return fig

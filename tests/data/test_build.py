@@ -157,3 +157,8 @@ def test_fingerprint_is_stable_and_sensitive():
 def test_decimal_comma_ratings():
     ds = _load("user;item;rating\na;x;4,5\na;y;3,0\nb;x;2,5\n")
     assert sorted(ds.values.tolist()) == [2.5, 3.0, 4.5]
+
+
+def test_bad_time_window_date_is_a_clear_error():
+    with pytest.raises(DataError, match="YYYY-MM-DD"):
+        _load("user,item,timestamp\na,x,1700000000\nb,y,1700000001\n", start="last tuesday")

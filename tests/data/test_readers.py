@@ -223,3 +223,10 @@ def test_zipfile_member_is_read_lazily():
     src = open_source(data, name="a.zip")
     assert [f.basename for f in src.tables()] == ["ratings.csv"]
     assert zipfile.is_zipfile(io.BytesIO(data))
+
+
+def test_other_things_people_upload():
+    xlsx = zip_bytes({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>"})
+    assert "Excel" in _error("ratings.xlsx.csv", xlsx)
+    assert "web page" in _error("r.csv", b"<!DOCTYPE html><html><body>503</body></html>")
+    assert "JSON" in _error("r.csv", b'[{"user": 1, "item": 2}]')

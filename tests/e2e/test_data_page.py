@@ -46,7 +46,7 @@ def test_data_page_demo_upload_and_bad_upload(page, app_url, tmp_path):
     open_page(page, app_url)
     page.get_by_text("Start in three steps").wait_for()
     open_page(page, app_url, "data")
-    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Data", exact=True).count() == 1
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Data", exact=True).wait_for()
     page.get_by_text("Profile: Demo catalogue").wait_for()
     page.get_by_text("Item popularity").first.wait_for()
     print(screenshot(page, "data-demo"))

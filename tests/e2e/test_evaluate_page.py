@@ -5,8 +5,17 @@ from __future__ import annotations
 from tests.e2e.conftest import open_page, screenshot, wait_idle
 
 
+def _open(page, app_url) -> None:
+    # open the app first and follow its navigation (a cold deep link to a sub-page can run
+    # Streamlit's old pages/-directory mode instead of app.py's st.navigation)
+    open_page(page, app_url, "")
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Evaluate", exact=True).click()
+    wait_idle(page)
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Learn", exact=True).count()
+
+
 def test_run_evaluation_and_see_leaderboard(page, app_url):
-    open_page(page, app_url, "evaluate")
+    _open(page, app_url)
     page.get_by_text("Evaluate and compare models").first.wait_for()
     print(screenshot(page, "evaluate-start"))
     page.get_by_role("button", name="Run evaluation").click()
@@ -29,7 +38,7 @@ def test_run_evaluation_and_see_leaderboard(page, app_url):
 
 
 def test_search_from_page(page, app_url):
-    open_page(page, app_url, "evaluate")
+    _open(page, app_url)
     page.get_by_role("tab", name="Hyperparameter search").click()
     box = page.get_by_label("factors values", exact=True)
     box.fill("8, 32")

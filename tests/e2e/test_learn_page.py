@@ -28,10 +28,14 @@ def _plot_x(page):
 
 
 def _open_learn(page, app_url) -> None:
-    # Land on the app's root first: a server whose first request is a sub-page URL runs
-    # Streamlit's old pages/-directory mode instead of app.py's st.navigation.
+    # Land on the app's root and wait for the home page: a server whose first script run is
+    # not app.py serves Streamlit's old pages/-directory navigation instead of st.navigation.
     open_page(page, app_url, "")
-    open_page(page, app_url, "learn")
+    page.get_by_text("Start in three steps").wait_for()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Learn").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="Learn").first.wait_for()
+    assert page.url.rstrip("/").endswith("/learn")
 
 
 def _no_errors(page) -> None:
@@ -63,19 +67,20 @@ def test_lesson_one_slider_retrains_and_moves_the_plot(page, app_url):
 
 
 def test_every_lesson_renders_with_a_figure_and_a_prompt(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 3000})  # the whole lesson in one shot
     _open_learn(page, app_url)
     for n, label in enumerate(LESSONS, start=1):
         page.get_by_role("tab", name=label).click()
-        wait_idle(page)
+        wait_idle(page, timeout=300)  # first visits train models; t-SNE and UMAP take longer
         panel = page.get_by_role("tabpanel").filter(visible=True)
         panel.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
-        panel.get_by_text("Try", exact=False).first.wait_for()
+        panel.get_by_text("Try this:").wait_for()
         if label == "5 Projections":  # UMAP appears once its warm-up has compiled
             try:
-                panel.get_by_text("UMAP: trust").wait_for(timeout=120_000)
+                panel.get_by_text("UMAP: trust").wait_for(timeout=180_000)
             except Exception:  # noqa: BLE001 - still screenshot what is there
                 pass
-            wait_idle(page)
+            wait_idle(page, timeout=300)
         _no_errors(page)
         page.wait_for_timeout(800)  # let plotly finish drawing
         print(screenshot(page, f"learn-{n}"))

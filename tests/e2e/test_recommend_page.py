@@ -77,8 +77,15 @@ def test_build_a_profile_of_three_items(page, app_url, saved_models):
         page.get_by_role("option", name=title, exact=True).click()
         wait_idle(page)
         page.keyboard.press("Escape")
+    wait_idle(page)
     # one optional rating slider per pick: exactly the three items were picked
-    assert page.locator('[data-testid="stSlider"]:visible').count() == 3
+    sliders = page.locator('[data-testid="stSlider"]:visible')
+    deadline = time.time() + 30
+    while sliders.count() != 3 and time.time() < deadline:
+        time.sleep(0.3)
+    if sliders.count() != 3:
+        print(screenshot(page, "recommend-3-profile-failed"))
+    assert sliders.count() == 3
     _wait_for_text(page, "Recommended for you")
     page.locator("p:has-text('why?'):visible").first.click()
     _wait_for_text(page, "Because you picked")

@@ -49,7 +49,9 @@ def test_train_from_page_progress_and_reload(page, app_url):
     wait_idle(page)
     page.get_by_text("Saved models").first.wait_for()
     # the table is a canvas with hidden accessible cells: wait for the cell in the DOM
-    page.locator("[role=gridcell]", has_text="e2e-als").first.wait_for(state="attached", timeout=30_000)
+    page.locator("[role=gridcell]", has_text="e2e-als").first.wait_for(
+        state="attached", timeout=30_000
+    )
     wait_idle(page)
     print(screenshot(page, "train-after-reload"))
 

@@ -104,7 +104,8 @@ class TestContract:
         if model.has_embeddings:
             np.testing.assert_array_equal(loaded.item_factors_, model.item_factors_)
             pd.testing.assert_frame_equal(
-                loaded.similar_items(small.item_ids.ids[0]), model.similar_items(small.item_ids.ids[0])
+                loaded.similar_items(small.item_ids.ids[0]),
+                model.similar_items(small.item_ids.ids[0]),
             )
 
     def test_unfitted_model_says_train_first(self, key, small):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,10 +20,16 @@ from tests.models.conftest import FAST, subset, tiny_frame
 def test_als_factors_are_implicits_own(small):
     from implicit.cpu.als import AlternatingLeastSquares
 
-    ours = create_model("als", factors=16, iterations=4, alpha=3.0, regularization=0.1, seed=5).fit(small)
+    ours = create_model("als", factors=16, iterations=4, alpha=3.0, regularization=0.1, seed=5).fit(
+        small
+    )
     with threadpool_limits(1, "blas"):
         bare = AlternatingLeastSquares(
-            factors=16, iterations=4, alpha=3.0, regularization=0.1, random_state=5,
+            factors=16,
+            iterations=4,
+            alpha=3.0,
+            regularization=0.1,
+            random_state=5,
             calculate_training_loss=True,
         )
         bare.fit(small.matrix, show_progress=False)
@@ -36,7 +43,9 @@ def test_als_history_contributions_match_implicit_explain(small):
     from implicit.cpu.als import AlternatingLeastSquares
 
     model = create_model("als", **FAST["als"], binarize=True).fit(small)
-    bare = AlternatingLeastSquares(factors=16, regularization=model.regularization, alpha=model.alpha)
+    bare = AlternatingLeastSquares(
+        factors=16, regularization=model.regularization, alpha=model.alpha
+    )
     bare.user_factors, bare.item_factors = model.user_factors_, model.item_factors_
     user = small.user_ids.ids[3]
     u = small.user_ids.index(user)
@@ -47,7 +56,9 @@ def test_als_history_contributions_match_implicit_explain(small):
     assert list(frame["item"]) == list(small.item_ids.to_external([i for i, _ in ref_top]))
     np.testing.assert_allclose(frame["contribution"], [s for _, s in ref_top], rtol=1e-5)
     # the exact least-squares score is close to the model's (CG-solved) score
-    assert total == pytest.approx(float(model.user_scores(user)[small.item_ids.index(item)]), rel=0.05)
+    assert total == pytest.approx(
+        float(model.user_scores(user)[small.item_ids.index(item)]), rel=0.05
+    )
 
 
 def test_bpr_bias_is_stripped_and_scores_equal_implicits(small):
@@ -57,12 +68,19 @@ def test_bpr_bias_is_stripped_and_scores_equal_implicits(small):
     assert model.item_factors_.shape[1] == 8 and model.item_bias_.shape == (small.n_items,)
     with threadpool_limits(1, "blas"):
         bare = BayesianPersonalizedRanking(
-            factors=8, iterations=5, random_state=3, num_threads=1,
-            learning_rate=model.learning_rate, regularization=model.regularization,
+            factors=8,
+            iterations=5,
+            random_state=3,
+            num_threads=1,
+            learning_rate=model.learning_rate,
+            regularization=model.regularization,
         )
         bare.fit(small.matrix, show_progress=False)
     np.testing.assert_allclose(
-        model.score_users(np.arange(small.n_users)), bare.user_factors @ bare.item_factors.T, rtol=1e-5, atol=1e-6
+        model.score_users(np.arange(small.n_users)),
+        bare.user_factors @ bare.item_factors.T,
+        rtol=1e-5,
+        atol=1e-6,
     )
     assert all(0.0 <= h["accuracy"] <= 1.0 for h in model.history_)
 
@@ -76,7 +94,9 @@ def test_ease_weights_scores_and_explanation(small):
     np.fill_diagonal(B, 0.0)
     np.testing.assert_allclose(model.B_, B, atol=1e-5)
     assert model.B_.dtype == np.float32
-    np.testing.assert_allclose(model.score_users(np.arange(5)), X[:5] @ model.B_, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        model.score_users(np.arange(5)), X[:5] @ model.B_, rtol=1e-5, atol=1e-6
+    )
     user = small.user_ids.ids[2]
     item = model.recommend(user, n=1)["item"][0]
     exp = model.explain(user, item, n=1000)
@@ -126,7 +146,13 @@ def test_item2vec_is_reproducible_across_processes(small, tmp_path):
         "m = create_model('item2vec', **FAST['item2vec']).fit(subset(load_demo(), 300, 400))\n"
         f"np.save({str(tmp_path / 'v.npy')!r}, m.item_factors_)\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONHASHSEED": "random", "PATH": ""})
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        cwd=root,
+        env={"PYTHONHASHSEED": "random", "PATH": ""},
+    )
     np.testing.assert_array_equal(np.load(tmp_path / "v.npy"), model.item_factors_)
 
 
@@ -152,8 +178,17 @@ def test_baselines(small):
     unseen = np.ones(small.n_items, dtype=bool)
     unseen[small.item_ids.indices(small.user_history(user)["item"])] = False
     best = np.flatnonzero(unseen)[np.argsort(-small.item_popularity[unseen], kind="stable")][:5]
-    assert set(small.item_popularity[small.item_ids.indices(recs["item"])]) == set(small.item_popularity[best])
+    assert set(small.item_popularity[small.item_ids.indices(recs["item"])]) == set(
+        small.item_popularity[best]
+    )
     r1 = create_model("random", seed=1).fit(small)
     r2 = create_model("random", seed=2).fit(small)
     assert list(r1.recommend(user)["item"]) != list(r2.recommend(user)["item"])
     assert list(r1.recommend(user)["item"]) == list(r1.recommend(user)["item"])
+
+
+def test_als_threads_do_not_change_the_factors(small):
+    one = create_model("als", **FAST["als"], threads=1).fit(small)
+    two = create_model("als", **FAST["als"], threads=2).fit(small)
+    np.testing.assert_array_equal(one.item_factors_, two.item_factors_)
+    np.testing.assert_array_equal(one.user_factors_, two.user_factors_)
