@@ -24,15 +24,18 @@ ML_SMALL = Path(os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-late
 ROOT = Path(__file__).resolve().parents[1]
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 t0 = time.perf_counter()
 from recsys.data import load_path
 t1 = time.perf_counter()
+c1 = os.times()
 ds = load_path(sys.argv[1])
 t2 = time.perf_counter()
 m = ds.matrix  # the users x items CSR index every model uses
 t3 = time.perf_counter()
+c3 = os.times()
 print(json.dumps({
+    "cpu_s": (c3.user - c1.user) + (c3.system - c1.system), "load_avg": os.getloadavg()[0],
     "import_s": t1 - t0, "load_s": t2 - t1, "index_s": t3 - t2,
     "users": ds.n_users, "items": ds.n_items, "interactions": ds.n_interactions, "nnz": int(m.nnz),
     "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -103,7 +106,8 @@ def report(label: str, result: dict, size: int | None = None) -> None:
         f"{label}: {result['interactions']:,} interactions, {result['users']:,} users, "
         f"{result['items']:,} items{size_txt}\n"
         f"  load {result['load_s']:.2f} s + index {result['index_s']:.2f} s = {total:.2f} s "
-        f"(imports {result['import_s']:.2f} s); peak memory {result['peak_mib']:,.0f} MiB"
+        f"(imports {result['import_s']:.2f} s); CPU {result['cpu_s']:.2f} s; "
+        f"peak memory {result['peak_mib']:,.0f} MiB; machine load average {result['load_avg']:.1f}"
     )
 
 

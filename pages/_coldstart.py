@@ -82,4 +82,5 @@ def cold_tab(ds: Dataset, model: Recommender, mkey: str, name: str) -> None:
         f"user {user}" if user_vec is not None else "user",
         key="cold_map",
         cold=(cold.vectors, cold.items["title"].to_numpy(dtype=object)),
+        user_index=model.user_ids_.index(user) if user_vec is not None else None,
     )

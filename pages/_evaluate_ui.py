@@ -98,12 +98,15 @@ def results_section(comparison: Comparison) -> None:
     k = comparison.k
     st.caption(f"{comparison.split.describe()} · K = {k} · {comparison.results[0].metrics.get('users', 0):,} users evaluated "
                f"· run {comparison.run_id or '(not saved)'}")
-    st.dataframe(leaderboard_frame(comparison), hide_index=True, width="stretch", key="eval_board")
+    frame = leaderboard_frame(comparison)
+    st.dataframe(frame, hide_index=True, width="stretch", key="eval_board", column_config={
+        c: st.column_config.NumberColumn(format="%.1f" if c == "Avg popularity" else "%.2f" if c.endswith(" s") else "%.4f")
+        for c in frame.columns if c != "model"})
     board = comparison.leaderboard()
     st.plotly_chart(figs.metric_bars(board, RANKING_METRICS, k), key="eval_fig_rank")
     left, right = st.columns(2)
-    left.plotly_chart(figs.metric_bars(board, BEYOND_ACCURACY + [m for m in RATING_METRICS if m in board], k),
-                      key="eval_fig_beyond")
+    left.plotly_chart(figs.metric_bars(board, BEYOND_ACCURACY + [m for m in RATING_METRICS if m in board], k,
+                                       title="Beyond accuracy"), key="eval_fig_beyond")
     right.plotly_chart(figs.fit_times(board), key="eval_fig_time")
     names = [r.name for r in comparison.results]
     metric = st.selectbox("Metric by user activity", RANKING_METRICS, index=2, key="eval_bucket_metric",
@@ -138,7 +141,9 @@ def users_section(comparison: Comparison) -> None:
     for col, who in ((left, a), (right, b)):
         col.markdown(f"**Where {who} wins most**")
         col.dataframe(h2h[h2h["winner"] == who].head(10)[["user", "n_train", "n_test", a, b]],
-                      hide_index=True, width="stretch", key=f"eval_wins_{who}")
+                      hide_index=True, width="stretch", key=f"eval_wins_{who}",
+                      column_config={a: st.column_config.NumberColumn(format="%.3f"),
+                                     b: st.column_config.NumberColumn(format="%.3f")})
     users = h2h["user"].head(200).tolist()
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     user = c1.selectbox("See a user on the Recommend page", users, key="eval_user_pick",
@@ -178,13 +183,16 @@ def search_section(ds: Dataset, split: Split, k: int) -> None:
             values = {n: parse_values(t, klass.PARAMS[n].default) for n, t in grid.items()}
             train = split.apply(ds).train
             st.session_state[SEARCH_KEY] = grid_search(train, key, values, k=k, metric=metric, like=split, progress=progress)
+            bar.empty()
         except RecsysError as exc:
             show_error(exc)
     result = st.session_state.get(SEARCH_KEY)
     if result is None or result.key != key:
         return
     st.plotly_chart(figs.search_chart(result.table, list(result.grid), result.metric, result.k), key="search_fig")
-    st.dataframe(result.table, hide_index=True, width="stretch", key="search_table")
+    st.dataframe(result.table.rename(columns={m: metric_label(m, result.k) for m in RANKING_METRICS}), hide_index=True,
+                 width="stretch", key="search_table",
+                 column_config={"fit_seconds": st.column_config.NumberColumn("fit s", format="%.2f")})
     st.success(f"Best on validation: {', '.join(f'{n}={v}' for n, v in result.best_params.items())}")
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     name = c1.text_input("Save best as", f"{key}-tuned", key="search_name", max_chars=80)

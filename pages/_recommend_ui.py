@@ -121,14 +121,15 @@ def _joint_coords(
     return project(np.vstack(parts).astype(np.float32), method="pca", dims=2, metric="cosine")
 
 
-def sampled_users(model: Recommender) -> np.ndarray | None:
+def sampled_users(model: Recommender) -> tuple[np.ndarray | None, np.ndarray]:
+    """User vectors drawn on the map (a seeded sample above MAP_USERS) and their indices."""
     users = getattr(model, "user_factors_", None)
     if users is None:
-        return None
-    if len(users) <= MAP_USERS:
-        return np.asarray(users, dtype=np.float32)
-    pick = np.random.default_rng(0).choice(len(users), MAP_USERS, replace=False)
-    return np.asarray(users[np.sort(pick)], dtype=np.float32)
+        return None, np.array([], dtype=np.int64)
+    pick = np.arange(len(users))
+    if len(users) > MAP_USERS:
+        pick = np.sort(np.random.default_rng(0).choice(len(users), MAP_USERS, replace=False))
+    return np.asarray(users[pick], dtype=np.float32), pick
 
 
 def show_map(
@@ -141,28 +142,40 @@ def show_map(
     label: str,
     key: str,
     cold: tuple[np.ndarray, np.ndarray] | None = None,
+    user_index: int | None = None,
 ) -> None:
-    """Items, other users, the history, the recommendations and the user on one PCA map."""
+    """Items, other users, the history, the recommendations and the user on one PCA map.
+
+    An existing user already among the drawn users is not projected again (the map is then
+    cached for every user); a visitor's vector and cold-start vectors are projected with the rest.
+    """
     if not model.has_embeddings:
         st.caption("This model has no embeddings, so there is no map.")
         return
-    users = sampled_users(model)
-    extra = [] if user_vector is None else [np.asarray(user_vector, np.float32)[None, :]]
+    users, picked = sampled_users(model)
+    drawn = np.flatnonzero(picked == user_index) if user_index is not None else []
+    extra = (
+        [] if user_vector is None or len(drawn) else [np.asarray(user_vector, np.float32)[None, :]]
+    )
     if cold is not None and len(cold[0]):
         extra.append(np.asarray(cold[0], np.float32))
     blob = np.vstack(extra).astype(np.float32).tobytes() if extra else b""
     xy = _joint_coords(mkey, np.asarray(model.item_factors_, np.float32), users, blob)
     n_i, n_u = model.item_factors_.shape[0], 0 if users is None else len(users)
     rest = xy[n_i + n_u :]
+    if len(drawn):
+        user_xy = xy[n_i + int(drawn[0])]
+    else:
+        user_xy, rest = (rest[0], rest[1:]) if user_vector is not None else (None, rest)
     fig = neighbourhood_map(
         xy[:n_i],
         ds.titles,
         history,
         model.item_ids_.indices(recs["item"]),
-        user_xy=rest[0] if user_vector is not None else None,
+        user_xy=user_xy,
         user_label=label,
         other_users_xy=xy[n_i : n_i + n_u],
-        cold_xy=rest[1 if user_vector is not None else 0 :] if cold is not None else None,
+        cold_xy=rest if cold is not None else None,
         cold_titles=cold[1] if cold is not None else None,
     )
     st.plotly_chart(fig, width="stretch", key=key)

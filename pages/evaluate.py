@@ -27,7 +27,8 @@ st.caption(
 )
 
 # ---------------------------------------------------------------------- setup
-with st.container(border=True):
+runs, run_problems = list_runs(workspace(), fingerprint=ds.fingerprint)
+with st.expander("Set up a comparison", expanded=not runs, icon=":material/tune:"):
     c1, c2, c3 = st.columns([3, 2, 1])
     with c1:
         kind, split_params = ui.split_settings(ds)
@@ -89,12 +90,12 @@ if go:
         save_run(comparison, workspace())
         st.session_state[RUN_KEY] = comparison.run_id
         bar.empty()
+        runs, run_problems = list_runs(workspace(), fingerprint=ds.fingerprint)
     except RecsysError as exc:
         bar.empty()
         show_error(exc)
 
 # ---------------------------------------------------------------------- results
-runs, run_problems = list_runs(workspace(), fingerprint=ds.fingerprint)
 for p in run_problems:
     st.caption(f"Skipped: {p}")
 tab_board, tab_users, tab_search, tab_defs = st.tabs(

@@ -231,6 +231,11 @@ with tabs[5]:
             if picks:
                 fold = lessons.fold_in_user(space.model, ds, picks)
                 st.plotly_chart(viz.fold_in_figure(space, fold), key="l6_fold")
+                st.caption("Only a user's direction matters for ranking, so the star is drawn "
+                           "at the items' scale. Its best items lie furthest along that "
+                           "direction. It need not point straight at the picks: ALS also "
+                           "treats every other item as a weak 'no', so it turns away from "
+                           "what everybody likes.")
                 L.two_tables("Top 5 from the **2-factor** model (drawn above)",
                              fold.recommendations,
                              f"Top 5 from the **{L.SHARED_FACTORS}-factor** model",

@@ -99,6 +99,7 @@ def user_tab() -> None:
         user_vector_of(model, profile),
         f"user {user}",
         key="rec_map",
+        user_index=u,
     )
     compare_section(user, profile, n, seen, mask)
     st.session_state["rec_user_index"] = u

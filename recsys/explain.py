@@ -228,7 +228,7 @@ def fold_in_method(model: Recommender) -> str:
     if model.key == "als":
         return "ALS's closed-form user solve"
     if model.key == "ease":
-        return "EASE needs no vector: scores are x B"
+        return "exact x B scores (the map point: a regression from histories to vectors)"
     if type(model)._fold_in_indices is not Recommender._fold_in_indices:
         return f"{model.label}'s own fold-in"
     return "a ridge regression from histories to vectors, learned on the model's own users"
@@ -245,7 +245,7 @@ def fold_in_vector(model: Recommender, profile: Profile) -> np.ndarray:
     if model.key == "als":
         return als_user_solve(model, profile.items, profile.values)
     model._require_embeddings("a folded-in user vector")
-    if type(model)._fold_in_indices is not Recommender._fold_in_indices or model.key == "ease":
+    if type(model)._fold_in_indices is not Recommender._fold_in_indices:
         return np.asarray(model._fold_in_indices(profile.items, profile.values), dtype=np.float32)
     w = _regression_fold_in(model)
     return w[profile.items].sum(axis=0).astype(np.float32)
@@ -406,6 +406,16 @@ def _ease_inputs(model: Recommender, profile: Profile) -> np.ndarray:
 
 
 def _model_scores(model: Recommender, profile: Profile, idx: np.ndarray) -> np.ndarray:
+    """The model's own scores of items ``idx`` for the profile."""
+    u = profile.user_index
+    if u is not None and not profile.visitor and type(model)._score_rows is Recommender._score_rows:
+        # a plain dot product (+ biases): score only the items asked for, not the catalogue
+        s = model.item_factors_[idx].astype(np.float64) @ model.user_factors_[u].astype(np.float64)
+        if model.item_bias_ is not None:
+            s += model.item_bias_[idx]
+        if model.user_bias_ is not None:
+            s += model.user_bias_[u]
+        return s + (model.global_bias_ or 0.0)
     return profile_scores(model, profile)[idx]
 
 

@@ -159,11 +159,15 @@ def detect(source: Source) -> Detection:
     return _generic(source, tables)
 
 
+# numbers in known layouts are read as numbers (ids stay text): less memory on 25M rows
+_ML_NUMERIC = {"rating": "float64", "timestamp": "int64"}
+
+
 def _movielens_latest(source: Source) -> Detection | None:
     ratings, movies = source.find("ratings.csv"), source.find("movies.csv")
     if ratings is None or movies is None:
         return None
-    raw = read_table(ratings)
+    raw = read_table(ratings, numeric=_ML_NUMERIC)
     if not {"userId", "movieId"} <= set(raw.frame.columns):
         return None
     cols = raw.frame.columns
@@ -188,7 +192,11 @@ def _movielens_100k(source: Source) -> Detection | None:
     if data is None:
         return None
     raw = read_table(
-        data, sep="\t", has_header=False, names=["user id", "item id", "rating", "timestamp"]
+        data,
+        sep="\t",
+        has_header=False,
+        names=["user id", "item id", "rating", "timestamp"],
+        numeric=_ML_NUMERIC,
     )
     items, users = source.find("u.item"), source.find("u.user")
     mapping = ColumnMapping(
@@ -221,6 +229,7 @@ def _movielens_1m(source: Source) -> Detection | None:
         has_header=False,
         names=["UserID", "MovieID", "Rating", "Timestamp"],
         quoting=False,
+        numeric={"Rating": "float64", "Timestamp": "int64"},
     )
     movies, users = source.find("movies.dat"), source.find("users.dat")
     mapping = ColumnMapping(
@@ -247,7 +256,7 @@ def _lastfm(source: Source) -> Detection | None:
     ua = source.find("user_artists.dat")
     if ua is None:
         return None
-    raw = read_table(ua, sep="\t", quoting=False)
+    raw = read_table(ua, sep="\t", quoting=False, numeric={"weight": "float64"})
     if not {"userID", "artistID"} <= set(raw.frame.columns):
         return None
     artists, tags = source.find("artists.dat"), source.find("user_taggedartists.dat")
@@ -277,7 +286,7 @@ def _demo(source: Source) -> Detection | None:
     head = read_table(items, max_rows=5).frame
     if "planted_genre" not in head:
         return None
-    raw = read_table(ratings)
+    raw = read_table(ratings, numeric=_ML_NUMERIC)
     users = source.find("users.csv")
     mapping = ColumnMapping(
         "user_id",

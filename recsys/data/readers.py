@@ -300,6 +300,7 @@ def read_table(
     encoding: str | None = None,
     quoting: bool = True,
     max_rows: int | None = None,
+    numeric: dict[str, str] | None = None,
 ) -> RawTable:
     """Read one file into a DataFrame of text columns (Parquet keeps its own types).
 
@@ -315,6 +316,9 @@ def read_table(
         Whether ``"`` quotes fields (MovieLens ``.dat`` files use no quoting).
     max_rows : int, optional
         Read only about this many rows (for previews).
+    numeric : dict, optional
+        Columns of known layouts read as numbers ({"rating": "float64"}) to save memory; when a
+        cell does not parse, the file is read as text and the builder reports the line.
     """
     data = file.read_bytes()
     origin = file.origin
@@ -329,6 +333,7 @@ def read_table(
         encoding=encoding,
         quoting=quoting,
         max_rows=max_rows,
+        numeric=numeric,
     )
 
 
@@ -497,6 +502,7 @@ def read_text_table(
     encoding: str | None = None,
     quoting: bool = True,
     max_rows: int | None = None,
+    numeric: dict[str, str] | None = None,
 ) -> RawTable:
     """Parse delimited text into text columns with pyarrow (multi-threaded, exact strings)."""
     _check_text(data, origin)
@@ -562,7 +568,7 @@ def read_text_table(
         newlines_in_values=False,
     )
     convert_opts = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names},
+        column_types={n: pa.type_for_alias((numeric or {}).get(n, "string")) for n in names},
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
@@ -574,6 +580,17 @@ def read_text_table(
         msg = str(exc)
         if ragged:
             raise DataError(_ragged_message(origin, data, ragged, has_header, sep)) from None
+        if numeric and "conversion error" in msg.lower():
+            return read_text_table(
+                data,
+                origin,
+                sep=sep,
+                has_header=has_header,
+                names=names,
+                encoding=encoding,
+                quoting=quoting,
+                max_rows=max_rows,
+            )
         if "UTF8" in msg.upper() and encoding.startswith("utf-8"):
             return read_text_table(
                 data,

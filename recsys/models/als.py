@@ -97,6 +97,15 @@ class ALS(Recommender):
         self.user_factors_ = model.user_factors
         self.item_factors_ = model.item_factors
 
+    def _fold_in_indices(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """ALS's own user update for a new user: the exact least-squares solve implicit uses."""
+        Y = self.item_factors_.astype(np.float64)
+        conf = self.alpha * weights
+        Yh = Y[items]
+        A = Y.T @ Y + self.regularization * np.eye(Y.shape[1]) + Yh.T @ ((conf - 1.0)[:, None] * Yh)
+        b = Yh.T @ conf
+        return np.linalg.solve(A, b).astype(np.float32)
+
     def history_contributions(
         self, user: str, item: str, n: int = 10
     ) -> tuple[float, pd.DataFrame]:

@@ -96,7 +96,9 @@ class Recommender:
         return {name: getattr(self, name) for name in self.PARAMS}
 
     def _validated_params(self) -> dict[str, Any]:
-        return {name: spec.validate(name, getattr(self, name)) for name, spec in self.PARAMS.items()}
+        return {
+            name: spec.validate(name, getattr(self, name)) for name, spec in self.PARAMS.items()
+        }
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())

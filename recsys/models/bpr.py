@@ -25,7 +25,7 @@ class BPR(Recommender):
     description = (
         "Bayesian Personalised Ranking: learns embeddings so that items a user interacted with "
         "rank above items they did not. Ignores rating values. Slower than ALS; needs more "
-        "iterations."
+        "iterations. Progress shows the share of sampled (seen, unseen) pairs ranked correctly."
     )
     PARAMS = {
         "factors": Param(

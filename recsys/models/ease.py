@@ -87,7 +87,12 @@ class EASE(Recommender):
         signs[signs == 0] = 1
         u, vt = u * signs, vt * signs[:, None]
         self.item_factors_ = np.ascontiguousarray(vt.T, dtype=np.float32)
-        self.user_factors_ = np.asarray(self.user_items_ @ (u * s), dtype=np.float32)
+        self.history_map_ = np.ascontiguousarray(u * s, dtype=np.float32)
+        self.user_factors_ = np.asarray(self.user_items_ @ self.history_map_, dtype=np.float32)
+
+    def _fold_in_indices(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """A visitor's map vector, made exactly like a user's: x U S."""
+        return (weights.astype(np.float32) @ self.history_map_[items]).astype(np.float32)
 
     # scores are exact x_u B, not the SVD approximation
     def _score_rows(self, users: np.ndarray) -> np.ndarray:
@@ -136,11 +141,12 @@ class EASE(Recommender):
         return float(contrib.sum()), frame
 
     def _arrays(self) -> dict[str, np.ndarray]:
-        return {**super()._arrays(), "B": self.B_}
+        return {**super()._arrays(), "B": self.B_, "history_map": self.history_map_}
 
     def _restore(self, arrays: dict[str, np.ndarray]) -> None:
         super()._restore(arrays)
         self.B_ = arrays["B"]
+        self.history_map_ = arrays["history_map"]
 
 
 def _gram(X) -> np.ndarray:
@@ -162,6 +168,11 @@ def _spd_inverse(G: np.ndarray) -> np.ndarray:
             "EASE could not invert the item-item matrix (it is not positive definite in float32 "
             "precision); raise the regularization."
         )
-    lower = np.tril_indices_from(c, -1)
-    c[lower] = c.T[lower]  # potri fills only the upper triangle
+    # potri fills only the upper triangle; mirror it block by block (no n x n index arrays)
+    n, block = c.shape[0], 1024
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        c[start:stop, :start] = c[:start, start:stop].T
+        tile = c[start:stop, start:stop]
+        c[start:stop, start:stop] = np.triu(tile) + np.triu(tile, 1).T
     return c

@@ -35,12 +35,13 @@ class Item2Vec(Recommender):
     PARAMS = {
         "factors": Param(64, "Embedding size (word2vec's vector_size).", min=2, max=512),
         "window": Param(
-            10,
-            "How many neighbouring items on each side of an item count as its context.",
+            5,
+            "How many neighbouring items on each side of an item count as its context. Larger "
+            "windows mix more of a history together and cost proportionally more time.",
             min=1,
             max=1000,
         ),
-        "epochs": Param(10, "Passes over all histories.", min=1, max=200),
+        "epochs": Param(5, "Passes over all histories.", min=1, max=200),
         "negative": Param(5, "Negative samples drawn per positive pair.", min=1, max=50),
         "min_count": Param(
             1,

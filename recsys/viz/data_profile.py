@@ -147,7 +147,7 @@ def interactions_over_time(ds: Dataset) -> go.Figure | None:
     ts = pd.to_datetime(ds.timestamps, unit="s")
     span_days = (ts.max() - ts.min()).days
     freq, word = (
-        ("D", "day") if span_days <= 120 else ("W", "week") if span_days <= 730 else ("MS", "month")
+        ("D", "day") if span_days <= 60 else ("W", "week") if span_days <= 730 else ("MS", "month")
     )
     counts = pd.Series(1, index=ts).resample(freq).sum()
     fig = go.Figure(

@@ -31,7 +31,10 @@ def _colours(board: pd.DataFrame) -> list[str]:
     return [BASELINE_COLOUR if k in BASELINE_KEYS else MODEL_COLOUR for k in keys]
 
 
-def metric_bars(board: pd.DataFrame, metrics: list[str], k: int) -> go.Figure:
+SHORT_TITLES = {"coverage": "Coverage", "avg_popularity": "Avg popularity", "novelty": "Novelty"}
+
+
+def metric_bars(board: pd.DataFrame, metrics: list[str], k: int, title: str | None = None) -> go.Figure:
     """One panel per metric, one horizontal bar per model (baselines in grey), best on top."""
     metrics = [m for m in metrics if m in board and board[m].notna().any()]
     if not metrics:
@@ -40,7 +43,7 @@ def metric_bars(board: pd.DataFrame, metrics: list[str], k: int) -> go.Figure:
     names = _esc(board["model"])
     fig = make_subplots(
         rows=1, cols=len(metrics), shared_yaxes=True, horizontal_spacing=0.02,
-        subplot_titles=[html.escape(metric_label(m, k)) for m in metrics],
+        subplot_titles=[html.escape(SHORT_TITLES.get(m, metric_label(m, k))) for m in metrics],
     )
     colours = _colours(board)
     for c, m in enumerate(metrics, start=1):
@@ -48,17 +51,25 @@ def metric_bars(board: pd.DataFrame, metrics: list[str], k: int) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 x=values, y=names, orientation="h", marker_color=colours,
-                text=[f"{v:.3f}" if np.isfinite(v) else "" for v in values],
+                text=[_fmt(v) for v in values], textangle=0, constraintext="none",
                 textposition="auto", cliponaxis=False,
                 hovertemplate="%{y}<br>" + html.escape(metric_label(m, k)) + " %{x:.4f}<extra></extra>",
             ),
             row=1, col=c,
         )
         fig.update_xaxes(showticklabels=False, row=1, col=c)
-    fig.update_layout(
-        height=max(260, 34 * len(board) + 90), showlegend=False, bargap=0.25, **_LAYOUT
-    )
+    layout = dict(_LAYOUT)
+    if title:
+        layout["margin"] = dict(l=10, r=10, t=90, b=10)
+        fig.update_layout(title=html.escape(title))
+    fig.update_layout(height=max(260, 34 * len(board) + 90), showlegend=False, bargap=0.25, **layout)
     return fig
+
+
+def _fmt(value: float) -> str:
+    if not np.isfinite(value):
+        return ""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) >= 10 else f"{value:.3f}"
 
 
 def fit_times(board: pd.DataFrame) -> go.Figure:
@@ -76,8 +87,9 @@ def fit_times(board: pd.DataFrame) -> go.Figure:
         ]
     )
     fig.update_layout(
-        barmode="stack", title="Time per model (seconds)", xaxis_title="seconds",
-        height=max(240, 30 * len(board) + 110), legend=dict(orientation="h", y=-0.2), **_LAYOUT,
+        barmode="stack", title="Time per model (seconds)",
+        height=max(260, 34 * len(board) + 90),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0, traceorder="normal"), **_LAYOUT,
     )
     return fig
 

@@ -137,11 +137,11 @@ def neighbourhood_map(
         hoverinfo="text",
     )
     layers = (
-        (history, "history", dict(size=8, color="#2a9d8f", symbol="circle")),
+        (history, "history", dict(size=6, color="#2a9d8f", symbol="circle", opacity=0.75)),
         (
             recommended,
             "recommended",
-            dict(size=11, color="#e76f51", symbol="diamond", line=dict(width=1, color="white")),
+            dict(size=13, color="#e76f51", symbol="diamond", line=dict(width=1, color="white")),
         ),
     )
     for idx, name, marker in layers:

@@ -315,14 +315,20 @@ def fold_in_figure(space: FactorSpace, fold: FoldIn, height: int = 520) -> go.Fi
                 "line": {"width": 1.5, "color": "black"}},
         hovertext=[esc(t) for t in recs["title"]], hoverinfo="text",
     ))
+    # Only the direction of a user vector matters for its ranking, and a 3-item user is short:
+    # draw the star along its direction at the reach of the item cloud.
+    reach = float(np.percentile(np.hypot(space.items["x"], space.items["y"]), 95))
+    length = float(np.hypot(fold.vector[0], fold.vector[1]))
+    star = fold.vector[:2] * (reach / length if length > 0 else 0.0)
     fig.add_trace(go.Scatter(
-        x=[fold.vector[0]], y=[fold.vector[1]], mode="markers+text", name="new user",
+        x=[star[0]], y=[star[1]], mode="markers+text", name="new user (its direction)",
         text=["new user"], textposition="top center",
         marker={"size": 22, "symbol": "star", "color": "#e31a1c",
                 "line": {"width": 1.5, "color": "black"}},
-        hoverinfo="text", hovertext=["the folded-in user"],
+        hoverinfo="text",
+        hovertext=[f"the folded-in user, drawn at item scale (true length {length:.3g})"],
     ))
-    fig.add_trace(go.Scatter(x=[0, fold.vector[0]], y=[0, fold.vector[1]], mode="lines",
+    fig.add_trace(go.Scatter(x=[0, star[0]], y=[0, star[1]], mode="lines",
                              showlegend=False, hoverinfo="skip",
                              line={"color": "#e31a1c", "width": 2, "dash": "dot"}))
     return fig

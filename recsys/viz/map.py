@@ -1,7 +1,8 @@
 """Plotly figures of embedding maps (pure: arrays in, figure out).
 
-Every point carries its index in ``customdata`` (items >= 0, users encoded as ``-(index + 1)``), so
-a lasso selection maps back to items and users. Hover text is escaped plain text. Above
+Every point carries its index in ``customdata`` (items >= 0, users encoded as ``-(index + 1)``;
+a plain list of ints, so the browser hands back plain numbers), so a lasso selection maps back to
+items and users. Hover text is escaped plain text. Above
 ``MAX_POINTS`` points a seeded sample is drawn and :func:`map_figure` returns a notice saying so.
 """
 
@@ -45,6 +46,8 @@ def decode_points(codes) -> tuple[np.ndarray, np.ndarray]:
     """(item indices, user indices) from customdata codes of selected points."""
     flat = []
     for c in codes:
+        if isinstance(c, dict):  # a 2-D typed array arrives as {"0": value}
+            c = next(iter(c.values()), None)
         if isinstance(c, list | tuple | np.ndarray):
             c = c[0] if len(c) else None
         if c is None:
@@ -214,7 +217,7 @@ def map_figure(
             fig.add_trace(
                 _trace(
                     dims, coords[idx], name=f"{value} ({len(idx):,})", text=hover[idx],
-                    customdata=codes[idx][:, None],
+                    customdata=codes[idx].tolist(),
                     marker={"size": size[idx], "color": colour, "opacity": 0.75, "line": {"width": 0}},
                     **common,
                 )
@@ -226,7 +229,7 @@ def map_figure(
         fig.add_trace(
             _trace(
                 dims, coords[shown], name=colouring.label, text=hover[shown],
-                customdata=codes[shown][:, None], showlegend=False,
+                customdata=codes[shown].tolist(), showlegend=False,
                 marker={
                     "size": size[shown], "color": colouring.values[shown],
                     "colorscale": colouring.colorscale, "showscale": True, "colorbar": colorbar,
@@ -240,7 +243,7 @@ def map_figure(
         fig.add_trace(
             _trace(
                 dims, coords[nb], name="nearest in embedding", text=hover[nb],
-                customdata=codes[nb][:, None],
+                customdata=codes[nb].tolist(),
                 marker={"size": 13 if dims == 2 else 6, "color": "rgba(0,0,0,0)",
                         "line": {"width": 2, "color": "#111111"}, "symbol": "circle-open" if dims == 3 else "circle"},
                 **common,
@@ -250,7 +253,7 @@ def map_figure(
         fig.add_trace(
             _trace(
                 dims, coords[[highlight]], name="searched item", text=hover[[highlight]],
-                customdata=codes[[highlight]][:, None],
+                customdata=codes[[highlight]].tolist(),
                 marker={"size": 22 if dims == 2 else 9, "color": "#FFD700", "symbol": "star" if dims == 2 else "diamond",
                         "line": {"width": 2, "color": "#111111"}},
                 **common,

@@ -23,6 +23,8 @@ def workspace(tmp_path_factory):
     ws = Workspace(root)
     ws.save_model(create_model("als", factors=16, iterations=5).fit(ds), "als-demo", ds)
     ws.save_model(create_model("svd", factors=16).fit(ds), "svd-demo", ds)
+    ws.save_model(create_model("popular").fit(ds), "popular-demo", ds)
+    ws.save_model(create_model("ease", factors=8).fit(ds), "ease-demo", ds)
     return root
 
 
@@ -95,3 +97,11 @@ def test_neighbours_page_items_users_and_compare(monkeypatch, workspace):
     at.run()
     _ok(at)
     assert "shared_items" in at.dataframe[0].value.columns
+
+
+@pytest.mark.parametrize("name", ["popular-demo", "ease-demo"])
+def test_other_model_kinds_render_every_tab(monkeypatch, workspace, name):
+    at = _run(monkeypatch, workspace, active_model=name, rec_user="u0017", profile_picks=[3, 40])
+    _ok(at)
+    reasons = [m.value for m in at.markdown if "Because" in m.value or "everyone alike" in m.value]
+    assert len(reasons) >= 10

@@ -86,3 +86,44 @@ def test_bad_hyperparameter_shows_an_error(monkeypatch, tmp_path):
     errors = " ".join(e.value for e in at.error)
     assert "learning rate" in errors
     assert Workspace(tmp_path).list_models()[0] == []
+
+
+PICKER = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+import streamlit as st
+from pages._models import model_picker
+picked = model_picker("Model", key="probe")
+st.write("picked:", "none" if picked is None else picked[0] + " " + type(picked[1]).__name__)
+"""
+
+
+def test_model_picker_offers_quick_als_then_returns_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECSYS_WORKSPACE", str(tmp_path))
+    at = AppTest.from_string(PICKER, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert any("No saved model" in i.value for i in at.info)
+    at.button(key="probe_quick_train").click().run()
+    assert not at.exception, at.exception
+    [info] = Workspace(tmp_path).list_models()[0]
+    assert info.model == "als"
+    assert any(f"{info.name} ALS" in m.value for m in at.markdown)
+    assert at.selectbox(key="probe_select").value == info.name
+
+
+def test_model_picker_hides_models_of_other_datasets_and_baselines(monkeypatch, tmp_path):
+    from recsys.data.demo import load_demo
+    from recsys.models.registry import create_model
+    from tests.models.conftest import subset
+
+    demo = load_demo()
+    ws = Workspace(tmp_path)
+    ws.save_model(create_model("svd", factors=4).fit(demo), "svd-demo", demo)
+    ws.save_model(create_model("popular").fit(demo), "pop-demo", demo)
+    other = subset(demo, 50, 50)
+    ws.save_model(create_model("svd", factors=2).fit(other), "svd-other", other)
+    monkeypatch.setenv("RECSYS_WORKSPACE", str(tmp_path))
+    at = AppTest.from_string(PICKER, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="probe_select").options == ["svd-demo (PureSVD)"]
+    assert any("svd-demo PureSVD" in m.value for m in at.markdown)

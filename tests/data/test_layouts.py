@@ -189,3 +189,12 @@ def test_source_lists_tables_largest_first():
         zip_bytes({"small.csv": b"a,b\n1,2\n", "big.csv": b"a,b\n" + b"1,2\n" * 50}), "z.zip"
     )
     assert [f.basename for f in src.tables()] == ["big.csv", "small.csv"]
+
+
+def test_known_layout_with_text_in_ratings_still_names_the_line():
+    ratings = b"userId,movieId,rating,timestamp\n1,2,5,100\n1,3,bad,100\n2,2,3,101\n"
+    with pytest.raises(DataError, match="line 3: 'bad'"):
+        load_upload(
+            "m.zip",
+            zip_bytes({"ratings.csv": ratings, "movies.csv": b"movieId,title,genres\n2,A,B\n"}),
+        )

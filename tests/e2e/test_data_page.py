@@ -71,3 +71,10 @@ def test_data_page_demo_upload_and_bad_upload(page, app_url, tmp_path):
     assert page.get_by_text("Profile: shop").is_visible()  # the previous dataset stays
     print(screenshot(page, "data-bad-upload"))
     assert dialogs == []  # the <script> title never ran
+
+    # the MovieLens source (not downloaded here: tests never touch the network)
+    page.get_by_text("Download MovieLens").click()
+    _settled(page)
+    page.get_by_text("files.grouplens.org").first.wait_for()
+    assert page.get_by_text("Profile: shop").is_visible()
+    print(screenshot(page, "data-movielens"))

@@ -63,6 +63,7 @@ def test_user_recommendations_with_reasons(page, app_url, saved_models):
     print(screenshot(page, "recommend-1-user"))
     _choose(page, "Second model", SVD)
     _wait_for_text(page, "Items in both top-10 lists")
+    page.get_by_text("Compare with another model").scroll_into_view_if_needed()
     print(screenshot(page, "recommend-2-compare"))
 
 

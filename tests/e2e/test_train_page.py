@@ -44,6 +44,7 @@ def test_train_from_page_progress_and_reload(page, app_url):
     values = _progress_values(page, "saved it as e2e-als")
     assert len(values) >= 2 and values == sorted(values), values
     wait_idle(page)
+    page.get_by_text("Train a model").first.scroll_into_view_if_needed()
     print(screenshot(page, "train-done"))
     page.reload()
     wait_idle(page)
@@ -56,7 +57,7 @@ def test_train_from_page_progress_and_reload(page, app_url):
     print(screenshot(page, "train-after-reload"))
 
 
-def test_cancel_saves_nothing(page, app_url):
+def test_cancel_saves_nothing_and_other_tabs_stay_usable(page, app_url, browser):
     open_page(page, app_url, "train")
     page.get_by_label("Model", exact=True).click()
     page.get_by_role("option", name="BPR (pairwise ranking)").click()
@@ -68,7 +69,19 @@ def test_cancel_saves_nothing(page, app_url):
     page.get_by_role("button", name="Train", exact=True).click()
     page.locator('[data-testid="stProgress"]').first.wait_for()
     time.sleep(1.0)
+    page.get_by_text("Train a model").first.scroll_into_view_if_needed()
     print(screenshot(page, "train-running"))
+    # another browser session renders its page while this one is training
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = other.new_page()
+        started = time.time()
+        tab.goto(f"{app_url}/")
+        tab.get_by_text("Start in three steps").wait_for(timeout=30_000)
+        print(f"other session rendered in {time.time() - started:.1f} s during training")
+        assert page.get_by_role("button", name="Cancel").count() == 1, "training ended too early"
+    finally:
+        other.close()
     page.get_by_role("button", name="Cancel").click()
     page.get_by_text("Training cancelled").wait_for(timeout=60_000)
     wait_idle(page)

@@ -192,3 +192,24 @@ def test_als_threads_do_not_change_the_factors(small):
     two = create_model("als", **FAST["als"], threads=2).fit(small)
     np.testing.assert_array_equal(one.item_factors_, two.item_factors_)
     np.testing.assert_array_equal(one.user_factors_, two.user_factors_)
+
+
+def test_als_fold_in_reproduces_a_users_own_vector(small):
+    """Folding in a user's own history gives (almost) the vector ALS learned for them."""
+    model = create_model("als", factors=16, iterations=15, threads=1).fit(small)
+    user = small.user_ids.ids[4]
+    row = model.user_items_[small.user_ids.index(user)]
+    folded = model.fold_in(list(small.item_ids.to_external(row.indices)), list(row.data))
+    learned = model.user_factors_[small.user_ids.index(user)]
+    cos = folded @ learned / np.linalg.norm(folded) / np.linalg.norm(learned)
+    assert cos > 0.99
+
+
+def test_ease_visitor_vector_matches_user_vector(small):
+    model = create_model("ease", factors=8).fit(small)
+    user = small.user_ids.ids[6]
+    row = model.user_items_[small.user_ids.index(user)]
+    folded = model.fold_in(list(small.item_ids.to_external(row.indices)), list(row.data))
+    np.testing.assert_allclose(
+        folded, model.user_factors_[small.user_ids.index(user)], rtol=1e-4, atol=1e-5
+    )
