@@ -15,7 +15,7 @@ import streamlit as st
 from recsys import lessons
 from recsys.data.dataset import Dataset
 from recsys.models.base import Recommender
-from recsys.projection import umap_ready
+from recsys.projection import start_warm_up, umap_ready
 
 #: embedding size of the model lessons 4, 5 and the sparsity lesson use
 SHARED_FACTORS = 32
@@ -114,6 +114,14 @@ def user_picker(dataset: Dataset, key: str, limit: int = 500) -> str:
     ids = [str(x) for x in dataset.user_ids.to_external(order)]
     acts = dict(zip(ids, dataset.user_activity[order], strict=True))
     return st.selectbox("User", ids, key=key, format_func=lambda u: f"{u} ({acts[u]:,} items)")
+
+
+def projection_methods(n_points: int) -> list[str]:
+    """PCA and t-SNE, plus UMAP once its warm-up has compiled (started here if need be)."""
+    if umap_ready(n_points):
+        return ["pca", "tsne", "umap"]
+    start_warm_up()
+    return ["pca", "tsne"]
 
 
 @st.fragment(run_every=3)

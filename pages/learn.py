@@ -6,7 +6,6 @@ from pages import _lessons as L
 from pages._common import get_dataset, show_error
 from recsys import lessons
 from recsys.errors import RecsysError
-from recsys.projection import start_warm_up, umap_ready
 from recsys.viz import lessons as viz
 
 st.title("Learn")
@@ -39,6 +38,7 @@ with tabs[0]:
         iters = c2.slider("Iterations", 1, 30, 15, key="l1_iter",
                           help="Alternating passes over users and items.")
         show_users = c3.toggle("Show users", value=True, key="l1_users")
+        st.session_state["l1_settings"] = (reg, iters)  # kept for lesson 6 (widget keys are not)
         try:
             space = L.two_factor_space(ds, ds.fingerprint, reg, iters)
             st.plotly_chart(viz.factor_space_figure(space, show_users), key="l1_fig")
@@ -169,12 +169,8 @@ with tabs[4]:
         nn = c1.slider("UMAP n_neighbors", 2, 100, 15, key="l5_nn")
         md = c2.slider("UMAP min_dist", 0.0, 0.99, 0.1, 0.01, key="l5_md")
         try:
-            methods = ["pca", "tsne"]
             n_points = min(ds.n_items, L.PROJECTION_POINTS)
-            if umap_ready(n_points):
-                methods.append("umap")
-            else:
-                start_warm_up()
+            methods = L.projection_methods(n_points)
             with st.spinner("Projecting…"):
                 maps = [L.projection(ds, ds.fingerprint, m, nn, md) for m in methods]
             st.plotly_chart(viz.projections_figure(maps, L.projection_items(ds)), key="l5_fig")
@@ -224,8 +220,8 @@ with tabs[5]:
             "the 2-factor space of lesson 1 we can draw where it lands."
         )
         try:
-            space = L.two_factor_space(ds, ds.fingerprint, st.session_state.get("l1_reg", 1.0),
-                                       st.session_state.get("l1_iter", 15))
+            reg, iters = st.session_state.get("l1_settings", (1.0, 15))
+            space = L.two_factor_space(ds, ds.fingerprint, reg, iters)
             picks = L.items_multiselect(ds, "Three items the visitor likes", "l6_items",
                                         lessons.default_fold_in_items(ds))
             if picks:

@@ -137,7 +137,7 @@ fig_key = (kind, es.fingerprint, params, colour, user, size_by_pop, highlight, s
 fig, notice = _maps.figure(fig_key, build)
 
 # ---------------------------------------------------------------- layout
-map_col, side = st.columns([3, 1])
+map_col, side = st.columns([2.6, 1.4])
 with map_col:
     if notice:
         st.warning(notice, icon=":material/filter_alt:")

@@ -57,6 +57,8 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     plot = _plot(page)
     print(screenshot(page, "map-2-umap"))
 
+    plot.scroll_into_view_if_needed()  # mouse events only land inside the viewport
+    time.sleep(1)
     drag = plot.locator(".nsewdrag").first.bounding_box()
     cx, cy = drag["x"] + drag["width"] / 2, drag["y"] + drag["height"] / 2
     w, h = drag["width"] * 0.3, drag["height"] * 0.3

@@ -1,0 +1,40 @@
+"""The reference protocol of issue 6 on ml-latest-small: our leaderboard reproduces the peer figures.
+
+Temporal split (each user's latest 20% held out), all ratings positive, every training item
+ranked, training items excluded, K=10, NDCG with binary gains. Skipped without the data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from recsys.comparison import ModelSpec, run_comparison
+from recsys.evaluation import temporal_split
+
+ML_SMALL = Path(os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small"))
+
+# (key, settings used by the peers, NDCG@10 they measured)
+REFERENCE = [
+    ("popular", {}, 0.088),
+    ("als", {"factors": 64, "regularization": 0.05, "alpha": 1.0, "binarize": True}, 0.108),
+    ("svd", {"factors": 20}, 0.118),
+    ("ease", {"regularization": 250.0}, 0.131),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ML_SMALL.exists(), reason=f"ml-latest-small not found at {ML_SMALL}")
+def test_reference_figures_are_reproduced_within_0_005():
+    from recsys.data import load_path
+
+    ds = load_path(ML_SMALL)
+    split = temporal_split(ds, 0.2)
+    specs = [ModelSpec(key, dict(params)) for key, params, _ in REFERENCE]
+    comparison = run_comparison(ds, split, specs, k=10, include_baselines=False)
+    got = {r.key: r.metrics["ndcg"] for r in comparison.results}
+    for key, _, peer in REFERENCE:
+        assert abs(got[key] - peer) <= 0.005, (key, got[key], peer)
+    assert got["ease"] > got["svd"] > got["als"] > got["popular"]
