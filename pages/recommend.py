@@ -9,7 +9,14 @@ import streamlit as st
 from pages import _coldstart, _profile
 from pages._common import get_dataset, show_error
 from pages._models import model_picker
-from pages._recommend_ui import filters, model_key, show_explained_list, show_map, user_vector_of
+from pages._recommend_ui import (
+    filters,
+    md_escape,
+    model_key,
+    show_explained_list,
+    show_map,
+    user_vector_of,
+)
 from recsys.errors import RecsysError
 from recsys.explain import Profile, drivers, explain_items
 from recsys.neighbours import list_overlap
@@ -125,7 +132,7 @@ def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> No
     cols = st.columns(2)
     for col, label, mdl, recs in ((cols[0], name, model, rec_a), (cols[1], name_b, model_b, rec_b)):
         with col:
-            st.markdown(f"**{label}**")
+            st.markdown(f"**{md_escape(label)}**")
             idx = mdl.item_ids_.indices(recs["item"])
             shown = pd.DataFrame(
                 {
@@ -144,9 +151,7 @@ def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> No
                     hide_index=True,
                     width="stretch",
                     column_config={
-                        "value": st.column_config.ProgressColumn(
-                            format="percent", min_value=0, max_value=1
-                        )
+                        "value": st.column_config.NumberColumn("share", format="percent")
                     },
                 )
 

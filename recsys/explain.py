@@ -108,13 +108,26 @@ class Profile:
     visitor: bool = False
     explicit: bool = True
     rated: np.ndarray | None = None  # visitor: which items carry a rating the visitor gave
+    shown: np.ndarray | None = None  # the values to show (raw ratings when the model binarised)
 
     @classmethod
     def of_user(cls, model: Recommender, dataset: Dataset | None, user: str) -> Profile:
         u = model.user_ids_.index(user)
         row = model.user_items_[u]
         explicit = dataset is None or dataset.feedback == "explicit"
-        return cls(row.indices.astype(np.int64), row.data.astype(np.float64), u, False, explicit)
+        shown = None
+        if dataset is not None and dataset.n_users == len(model.user_ids_):
+            raw = dataset.matrix[u]
+            if np.array_equal(raw.indices, row.indices):  # the model may have binarised values
+                shown = raw.data.astype(np.float64)
+        return cls(
+            row.indices.astype(np.int64),
+            row.data.astype(np.float64),
+            u,
+            False,
+            explicit,
+            shown=shown,
+        )
 
     @classmethod
     def of_items(
@@ -322,7 +335,9 @@ def _history_columns(
     return {
         "item": model.item_ids_.ids[items],
         "title": titles[items],
-        "value": np.asarray(profile.values, dtype=np.float64)[order],
+        "value": np.asarray(
+            profile.values if profile.shown is None else profile.shown, dtype=np.float64
+        )[order],
         "rated": rated,
         "weight": np.asarray(weight, dtype=np.float64)[order],
         "contribution": contrib[order],

@@ -126,8 +126,8 @@ def load_data(spec: str) -> Dataset:
 
 
 # ---------------------------------------------------------------------- CLI
-def _param_specs() -> dict[str, Any]:
-    """Every hyperparameter name across all models -> its first Param (for the flag's help)."""
+def _param_specs() -> dict[str, tuple[Any, list[str]]]:
+    """Every hyperparameter name across all models -> (its first Param, "model=default" list)."""
     specs: dict[str, Any] = {}
     owners: dict[str, list[str]] = {}
     for key in MODEL_PATHS:
@@ -137,7 +137,7 @@ def _param_specs() -> dict[str, Any]:
             continue
         for name, spec in klass.PARAMS.items():
             specs.setdefault(name, spec)
-            owners.setdefault(name, []).append(key)
+            owners.setdefault(name, []).append(f"{key}={spec.default}")
     return {name: (specs[name], owners[name]) for name in specs}
 
 
@@ -161,10 +161,13 @@ def add_train_command(sub: Any) -> None:
     p.add_argument(
         "--overwrite", action="store_true", help="replace a saved model of the same name"
     )
-    group = p.add_argument_group("hyperparameters (each applies to the models listed)")
+    group = p.add_argument_group(
+        "hyperparameters (each applies to the models listed with their defaults; the help text "
+        "is the first model's, see the Train page for each model's own)"
+    )
     for name, (spec, owners) in _param_specs().items():
         flag = "--" + name.replace("_", "-")
-        text = f"{spec.help} [{', '.join(owners)}]"
+        text = f"{spec.help} Defaults: {', '.join(owners)}"
         if isinstance(spec.default, bool):
             group.add_argument(
                 flag,

@@ -202,3 +202,14 @@ def test_drivers_of_a_list():
     first = sum(e.contributions.set_index("item").loc[d["item"][0], "contribution"] for e in expl)
     assert d["value"][0] == pytest.approx(first / total)
     assert reason_sentence(expl[0], Profile.of_user(model, ds, user)) == expl[0].reason
+
+
+def test_binarised_model_still_shows_the_real_ratings():
+    model, ds = fitted("als", binarize=True), demo()
+    user = model.user_ids_[17]
+    e = explain_user(model, ds, user, model.recommend(user, n=1)["item"].iloc[0])
+    assert set(e.contributions["weight"]) == {float(model.alpha)}  # every confidence is alpha * 1
+    hist = ds.user_history(user).set_index("item")["value"]
+    for item, value in zip(e.contributions["item"], e.contributions["value"], strict=True):
+        assert value == hist[item]
+    assert hist.nunique() > 1 and "★" in e.reason

@@ -127,3 +127,18 @@ def test_model_picker_hides_models_of_other_datasets_and_baselines(monkeypatch, 
     assert not at.exception, at.exception
     assert at.selectbox(key="probe_select").options == ["svd-demo (PureSVD)"]
     assert any("svd-demo PureSVD" in m.value for m in at.markdown)
+
+
+def test_models_of_other_datasets_are_listed_apart(monkeypatch, tmp_path):
+    from recsys.data.demo import load_demo
+    from recsys.models.registry import create_model
+    from tests.models.conftest import subset
+
+    other = subset(load_demo(), 40, 40, name="a slice")
+    Workspace(tmp_path).save_model(create_model("popular").fit(other), "elsewhere", other)
+    at = _app(monkeypatch, tmp_path).run()
+    assert not at.exception, at.exception
+    assert any("No saved model for this dataset" in c.value for c in at.caption)
+    assert "1 saved model(s) need a different dataset" in at.expander[-1].label
+    table = at.dataframe[-1].value
+    assert list(table["name"]) == ["elsewhere"] and list(table["trained on"]) == ["a slice"]

@@ -41,7 +41,7 @@ def _choose(page, label: str, option: str) -> None:
         wait_idle(page)
 
 
-def _wait_for_text(page, text: str, timeout: float = 60) -> None:
+def _wait_for_text(page, text: str, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if page.get_by_text(text).count():
@@ -55,7 +55,7 @@ def test_user_recommendations_with_reasons(page, app_url, saved_models):
     _choose(page, "Model", ALS)
     page.get_by_role("button", name="Most active").click()
     wait_idle(page)
-    first = page.get_by_text("1. ", exact=False).filter(has_text="why?").first
+    first = page.locator("p:has-text('why?'):visible").first
     first.click()
     _wait_for_text(page, "Because you rated")
     assert page.get_by_text("Because you rated").first.is_visible()
