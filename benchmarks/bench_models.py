@@ -28,7 +28,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recsys.data.dataset import FEEDBACK_IMPLICIT, Dataset  # noqa: E402
+from recsys.data.dataset import FEEDBACK_EXPLICIT, Dataset  # noqa: E402
 
 ML_SMALL = os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small")
 ALL_MODELS = ["als", "bpr", "svd", "mf", "item2vec", "spectral", "ease", "popular", "random"]
@@ -37,7 +37,7 @@ ALL_MODELS = ["als", "bpr", "svd", "mf", "item2vec", "spectral", "ease", "popula
 def generated(
     n_interactions: int = 5_000_000, n_users: int = 100_000, n_items: int = 10_000, seed: int = 0
 ) -> Dataset:
-    """Users with 1-3 favourite genres pick items (Zipf popularity within a genre)."""
+    """Users with 1-3 favourite genres pick and rate items (Zipf popularity within a genre)."""
     rng = np.random.default_rng(seed)
     n_genres = 20
     genre_of_item = rng.integers(0, n_genres, n_items)
@@ -57,14 +57,18 @@ def generated(
         pool = by_genre[g]
         weights = 1.0 / np.arange(1, len(pool) + 1) ** 0.7
         items[rows] = pool[rng.choice(len(pool), len(rows), p=weights / weights.sum())]
-    frame = pd.DataFrame({"user": users, "item": items, "value": np.ones(n, np.float32)})
+    # 1-5 ratings, higher inside the user's tastes, so the rating model has something to fit
+    value = np.clip(np.round(3.6 - 1.2 * explore + rng.normal(0, 0.9, n)), 1, 5).astype(np.float32)
+    frame = pd.DataFrame({"user": users, "item": items, "value": value})
     frame = frame.drop_duplicates(["user", "item"])
     if len(frame) > n_interactions:
         frame = frame.iloc[np.sort(rng.choice(len(frame), n_interactions, replace=False))]
     frame["timestamp"] = np.arange(len(frame), dtype=np.int64)
     frame["user"] = frame["user"].astype(str)
     frame["item"] = frame["item"].astype(str)
-    return Dataset.from_frame(frame, name=f"generated {len(frame):,}", feedback=FEEDBACK_IMPLICIT)
+    return Dataset.from_frame(
+        frame, name=f"generated {len(frame):,}", feedback=FEEDBACK_EXPLICIT, rating_scale=(1.0, 5.0)
+    )
 
 
 def _hwm_kib() -> int:

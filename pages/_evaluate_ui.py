@@ -89,10 +89,6 @@ def leaderboard_frame(comparison: Comparison) -> pd.DataFrame:
     return board[cols].rename(columns=names)
 
 
-def definitions_frame() -> pd.DataFrame:
-    return pd.DataFrame([{"metric": label, "definition": text} for label, text in METRIC_DEFINITIONS.values()])
-
-
 def results_section(comparison: Comparison) -> None:
     """Leaderboard, bars per metric, beyond-accuracy, fit times, activity buckets."""
     k = comparison.k

@@ -73,4 +73,5 @@ def profile_tab(ds: Dataset, model: Recommender, mkey: str) -> None:
         user_vector_of(model, profile),
         "you are here",
         key="prof_map",
+        history_label="your picks",
     )

@@ -143,6 +143,7 @@ def show_map(
     key: str,
     cold: tuple[np.ndarray, np.ndarray] | None = None,
     user_index: int | None = None,
+    history_label: str = "history",
 ) -> None:
     """Items, other users, the history, the recommendations and the user on one PCA map.
 
@@ -177,6 +178,7 @@ def show_map(
         other_users_xy=xy[n_i : n_i + n_u],
         cold_xy=rest if cold is not None else None,
         cold_titles=cold[1] if cold is not None else None,
+        history_label=history_label,
     )
     st.plotly_chart(fig, width="stretch", key=key)
     st.caption(

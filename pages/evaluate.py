@@ -11,7 +11,7 @@ from pages._common import get_dataset, show_error
 from pages._models import load_saved_model, workspace
 from recsys.comparison import ModelSpec, run_comparison
 from recsys.errors import RecsysError
-from recsys.evaluation import DEFAULT_K
+from recsys.evaluation import DEFAULT_K, METRIC_DEFINITIONS
 from recsys.models.registry import available_models, get_model_class
 from recsys.runs import list_runs, load_run, save_run
 
@@ -135,7 +135,7 @@ with tab_defs:
         "training and are not evaluated, nor are users with no training history. Ranking metrics "
         "are averaged over users; ties in scores go to the lower item index."
     )
-    st.dataframe(ui.definitions_frame(), hide_index=True, width="stretch", key="eval_defs")
+    st.markdown("\n".join(f"- **{label}**: {text}" for label, text in METRIC_DEFINITIONS.values()))
     st.caption(
         "implicit's `precision_at_k` is different: it pools hits over users and divides by the "
         "sum of min(K, |test items|). On the same split our NDCG@K and MAP@K equal implicit's."

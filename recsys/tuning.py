@@ -177,8 +177,8 @@ def grid_search(
         if progress is not None:
             progress(i + 1, len(points), f"{label}: {metric} {res.metrics[metric]:.4f}")
     table = pd.DataFrame(rows)
-    best = table.loc[table[metric].idxmax(), list(grid)].to_dict()
-    best = {n: _plain(v) for n, v in best.items()}
+    # from the grid itself: a table row mixing ints and floats would turn 16 into 16.0
+    best = {n: _plain(v) for n, v in points[int(np.argmax(table[metric].to_numpy()))].items()}
     return SearchResult(
         key=key,
         grid={n: list(v) for n, v in grid.items()},

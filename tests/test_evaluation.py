@@ -382,13 +382,15 @@ def test_parse_model_list():
 def test_grid_search_uses_a_validation_split_of_the_training_data(demo, demo_split):
     seen = []
     result = grid_search(
-        demo_split.train, "svd", {"factors": [4, 16]}, k=10,
+        demo_split.train, "svd", {"factors": [4, 16], "normalize_items": [0.0]}, k=10,
         like=demo_split.split, progress=lambda done, total, msg: seen.append((done, total)),
     )
     assert result.validation.dataset_fingerprint == demo_split.train.fingerprint
     assert len(result.validation.test_mask) == demo_split.train.n_interactions
     assert list(result.table["factors"]) == [4, 16]
+    assert type(result.best_params["normalize_items"]) is float
     assert result.best_params["factors"] == int(result.table.loc[result.table["ndcg"].idxmax(), "factors"])
+    assert type(result.best_params["factors"]) is int
     assert seen[-1] == (2, 2)
     model = train_best(result, demo_split.train)
     assert model.factors == result.best_params["factors"]

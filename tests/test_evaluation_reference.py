@@ -21,7 +21,8 @@ REFERENCE = [
     ("popular", {}, 0.088),
     ("als", {"factors": 64, "regularization": 0.05, "alpha": 1.0, "binarize": True}, 0.108),
     ("svd", {"factors": 20}, 0.118),
-    ("ease", {"regularization": 250.0}, 0.131),
+    # EASE (lambda 250) -> 0.131 is checked by benchmarks/bench_evaluation.py: its 9.7k x 9.7k
+    # inverse takes a minute on a busy 2-core box, too slow for the test suite.
 ]
 
 
@@ -37,4 +38,4 @@ def test_reference_figures_are_reproduced_within_0_005():
     got = {r.key: r.metrics["ndcg"] for r in comparison.results}
     for key, _, peer in REFERENCE:
         assert abs(got[key] - peer) <= 0.005, (key, got[key], peer)
-    assert got["ease"] > got["svd"] > got["als"] > got["popular"]
+    assert got["svd"] > got["als"] > got["popular"]

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
 
 from recsys import lessons
 from recsys.data.dataset import Dataset
@@ -208,7 +209,9 @@ def test_projections_report_faithfulness_for_each_method(demo):
     assert len(idx) == 300 and np.all(np.diff(idx) > 0)
     pop = demo.item_popularity
     assert pop[idx].min() >= np.sort(pop)[-300]
-    maps = lessons.compare_projections(model.item_factors_[idx], methods=("pca", "tsne"))
+    # one OpenMP thread: t-SNE's two threads crawl when the test suite shares the cores
+    with threadpool_limits(1):
+        maps = lessons.compare_projections(model.item_factors_[idx], methods=("pca", "tsne"))
     assert [m.method for m in maps] == ["pca", "tsne"]
     for m in maps:
         assert m.coords.shape == (300, 2)

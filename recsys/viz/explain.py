@@ -63,7 +63,7 @@ def contribution_chart(expl: Explanation, n: int = 8, height: int | None = None)
             hoverinfo="text",
         )
     fig.update_layout(
-        height=height or 60 + 26 * max(len(top), 1),
+        height=height or 90 + 26 * max(len(top), 1),
         margin=dict(l=10, r=10, t=10, b=30),
         xaxis_title="contribution to the score",
         showlegend=False,
@@ -105,6 +105,7 @@ def neighbourhood_map(
     cold_xy: np.ndarray | None = None,
     cold_titles: np.ndarray | None = None,
     title: str = "",
+    history_label: str = "history",
 ) -> go.Figure:
     """The joint map: all items (grey), the history, the recommendations and the user.
 
@@ -137,7 +138,7 @@ def neighbourhood_map(
         hoverinfo="text",
     )
     layers = (
-        (history, "history", dict(size=6, color="#2a9d8f", symbol="circle", opacity=0.75)),
+        (history, history_label, dict(size=6, color="#2a9d8f", symbol="circle", opacity=0.75)),
         (
             recommended,
             "recommended",

@@ -268,7 +268,11 @@ def map_figure(
     layout = {
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        "legend": {"itemsizing": "constant", "title": {"text": colouring.label if colouring.categorical else ""}},
+        # a horizontal legend under the map leaves the full width to the points
+        "legend": {
+            "itemsizing": "constant", "orientation": "h", "yanchor": "top", "y": -0.01,
+            "xanchor": "left", "x": 0, "title": {"text": colouring.label if colouring.categorical else ""},
+        },
         "hoverlabel": {"align": "left"},
         "uirevision": title,
         "plot_bgcolor": "white",

@@ -45,6 +45,20 @@ def _wait_for_text(page, text: str, timeout: float) -> None:
     raise AssertionError(f"{text!r} did not appear within {timeout:.0f} s")
 
 
+def _lasso(page) -> None:
+    plot = _plot(page)
+    plot.scroll_into_view_if_needed()  # mouse events only land inside the viewport
+    time.sleep(1)
+    drag = plot.locator(".nsewdrag").first.bounding_box()
+    cx, cy = drag["x"] + drag["width"] / 2, drag["y"] + drag["height"] / 2
+    w, h = drag["width"] * 0.4, drag["height"] * 0.4
+    page.mouse.move(cx - w, cy - h)
+    page.mouse.down()
+    for x, y in [(cx + w, cy - h), (cx + w, cy + h), (cx - w, cy + h), (cx - w, cy - h + 2)]:
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+
+
 def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     open_page(page, app_url, "map")
     _choose_model(page)
@@ -54,20 +68,20 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     # PCA is shown at once; the UMAP map replaces it when the background warm-up is done
     _wait_for_text(page, "UMAP 2-D", timeout=240)
     wait_idle(page)
-    plot = _plot(page)
+    time.sleep(2)  # let plotly finish drawing the new map
+    _plot(page)
     print(screenshot(page, "map-2-umap"))
 
-    plot.scroll_into_view_if_needed()  # mouse events only land inside the viewport
-    time.sleep(1)
-    drag = plot.locator(".nsewdrag").first.bounding_box()
-    cx, cy = drag["x"] + drag["width"] / 2, drag["y"] + drag["height"] / 2
-    w, h = drag["width"] * 0.3, drag["height"] * 0.3
-    page.mouse.move(cx - w, cy - h)
-    page.mouse.down()
-    for x, y in [(cx + w, cy - h), (cx + w, cy + h), (cx - w, cy + h), (cx - w, cy - h + 2)]:
-        page.mouse.move(x, y, steps=8)
-    page.mouse.up()
-    _wait_for_text(page, "Selection:", timeout=60)
+    # a lasso over most of the plot; retried in case the map was still being redrawn
+    for attempt in range(3):
+        _lasso(page)
+        try:
+            _wait_for_text(page, "Selection:", timeout=40)
+            break
+        except AssertionError:
+            if attempt == 2:
+                print(screenshot(page, "map-3-selection-failed"))
+                raise
     wait_idle(page)
     heading = page.get_by_text("Selection:").first.inner_text()
     n_selected = int(heading.split(":")[1].split("items")[0].replace(",", "").strip())
