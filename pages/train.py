@@ -16,7 +16,7 @@ from pages._models import (
     set_active_model,
     workspace,
 )
-from recsys.errors import RecsysError
+from recsys.errors import RecsysError, StoreError
 from recsys.models.base import Param
 from recsys.models.registry import available_models, get_model_class
 from recsys.store import models_frame
@@ -24,6 +24,7 @@ from recsys.training import history_frame, progress_metric, progress_text, train
 
 TRAINING_FLAG = "_train_running"
 LAST_RUN = "_train_last_run"
+MANAGE_ERROR = "_train_manage_error"
 
 
 def param_widget(model_key: str, name: str, spec: Param):
@@ -63,6 +64,28 @@ def show_history(history: list[dict], box) -> None:
     frame = history_frame(history)
     if frame is not None and len(frame) > 1:
         box.line_chart(frame, x="iteration", y=frame.columns[1], height=260)
+
+
+def manage(action: str, name: str) -> None:
+    """Rename or delete a saved model (a button callback, so widgets can be reset first)."""
+    active = st.session_state.get(ACTIVE_MODEL_KEY)
+    try:
+        if action == "rename":
+            new_name = st.session_state.get("train_rename_to", "").strip()
+            if not new_name:
+                raise StoreError("Type the new name first.")
+            renamed = workspace().rename_model(name, new_name)
+            st.session_state["train_rename_to"] = ""
+            if active == name:
+                set_active_model(renamed.name)
+        else:
+            workspace().delete_model(name)
+            st.session_state["train_delete_confirm"] = False
+            if active == name:
+                st.session_state.pop(ACTIVE_MODEL_KEY, None)
+        clear_model_cache()
+    except RecsysError as exc:
+        st.session_state[MANAGE_ERROR] = str(exc)
 
 
 st.title("Train a model")
@@ -197,26 +220,19 @@ else:
             st.toast(f"Now using {chosen} on every page.")
         except RecsysError as exc:
             show_error(exc)
-    new_name = c2.text_input("Rename to", key="train_rename_to", max_chars=80)
-    if c2.button("Rename", key="train_rename") and new_name:
-        try:
-            renamed = workspace().rename_model(chosen, new_name)
-            clear_model_cache()
-            if active == chosen:
-                set_active_model(renamed.name)
-            st.rerun()
-        except RecsysError as exc:
-            show_error(exc)
+    c2.text_input("Rename to", key="train_rename_to", max_chars=80)
+    c2.button("Rename", key="train_rename", on_click=manage, args=("rename", chosen))
     confirm = c3.checkbox("Really delete", key="train_delete_confirm")
-    if c3.button("Delete", key="train_delete", disabled=not confirm, icon=":material/delete:"):
-        try:
-            workspace().delete_model(chosen)
-            clear_model_cache()
-            if active == chosen:
-                st.session_state.pop(ACTIVE_MODEL_KEY, None)
-            st.rerun()
-        except RecsysError as exc:
-            show_error(exc)
+    c3.button(
+        "Delete",
+        key="train_delete",
+        disabled=not confirm,
+        icon=":material/delete:",
+        on_click=manage,
+        args=("delete", chosen),
+    )
+    if MANAGE_ERROR in st.session_state:
+        st.error(st.session_state.pop(MANAGE_ERROR), icon=":material/error:")
     if active in names:
         st.caption(f"Active model on the other pages: **{active}**")
 if others:

@@ -142,3 +142,24 @@ def test_models_of_other_datasets_are_listed_apart(monkeypatch, tmp_path):
     assert "1 saved model(s) need a different dataset" in at.expander[-1].label
     table = at.dataframe[-1].value
     assert list(table["name"]) == ["elsewhere"] and list(table["trained on"]) == ["a slice"]
+
+
+def test_rename_to_a_taken_name_says_so_and_delete_resets_confirmation(monkeypatch, tmp_path):
+    from recsys.data.demo import load_demo
+    from recsys.models.registry import create_model
+
+    demo = load_demo()
+    ws = Workspace(tmp_path)
+    ws.save_model(create_model("popular").fit(demo), "a", demo)
+    ws.save_model(create_model("random").fit(demo), "b", demo)
+    at = _app(monkeypatch, tmp_path).run()
+    at.selectbox(key="train_saved_pick").set_value("a").run()
+    at.text_input(key="train_rename_to").input("b").run()
+    at.button(key="train_rename").click().run()
+    assert not at.exception, at.exception
+    assert any("already exists" in e.value for e in at.error)
+    at.checkbox(key="train_delete_confirm").check().run()
+    at.button(key="train_delete").click().run()
+    assert not at.exception, at.exception
+    assert [i.name for i in ws.list_models()[0]] == ["b"]
+    assert at.checkbox(key="train_delete_confirm").value is False

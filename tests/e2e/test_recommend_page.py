@@ -90,6 +90,7 @@ def test_build_a_profile_of_three_items(page, app_url, saved_models):
     _wait_for_text(page, "Recommended for you")
     page.locator("p:has-text('why?'):visible").first.click()
     _wait_for_text(page, "Because you picked")
+    time.sleep(1)  # let the expander finish opening before the screenshot
     assert page.get_by_text("you are here").count()
     print(screenshot(page, "recommend-3-profile"))
     page.get_by_role("tab", name="Cold-start items").click()
@@ -114,4 +115,5 @@ def test_neighbours_of_an_item(page, app_url, saved_models):
     wait_idle(page)
     page.get_by_text("Reasons in words").click()
     _wait_for_text(page, "users interacted with both")
+    time.sleep(1)
     print(screenshot(page, "neighbours-1-item"))
