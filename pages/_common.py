@@ -5,6 +5,7 @@ Streamlit caching lives here, not in recsys/. A user's selections live in st.ses
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -43,13 +44,24 @@ def page_link(page: str, label: str, icon: str) -> None:
         st.page_link(str(PAGES_DIR / f"{page}.py"), label=label, icon=icon)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: object) -> str:
+    """User text (titles, file and column names) shown literally in markdown-rendering elements."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
 def show_error(error: Exception) -> None:
-    """Show a library error as a plain message (never a traceback for a RecsysError)."""
+    """Show a library error as a plain message (never a traceback for a RecsysError).
+
+    The message may quote user text (file names, cells), so markdown is escaped.
+    """
     if isinstance(error, RecsysError):
-        st.error(str(error), icon=":material/error:")
+        st.error(md_escape(error), icon=":material/error:")
     else:
         st.error(
-            f"Something went wrong ({type(error).__name__}: {error}). Your data and models are "
+            f"Something went wrong ({type(error).__name__}: {md_escape(error)}). Your data and models are "
             "unchanged; please report this with the file you used.",
             icon=":material/error:",
         )

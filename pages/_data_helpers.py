@@ -9,11 +9,10 @@ Cached objects are treated as read-only, like fitted models.
 from __future__ import annotations
 
 import hashlib
-import re
 
 import streamlit as st
 
-from pages._common import set_dataset, show_error
+from pages._common import md_escape, set_dataset, show_error
 from recsys.data.build import BuildOptions, build_dataset
 from recsys.data.dataset import Dataset
 from recsys.data.layouts import ColumnMapping, Detection
@@ -25,20 +24,9 @@ NONE = "(none)"
 UPLOAD_TYPES = ["csv", "tsv", "tab", "txt", "dat", "data", "psv", "parquet", "pq", "gz", "zip"]
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md_escape(text: object) -> str:
-    """User text (file, column and item names) shown literally in markdown-rendering elements."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
 def report_error(exc: RecsysError) -> None:
     """``show_error`` with the message's user text kept literal, plus what did not change."""
-    try:
-        show_error(type(exc)(md_escape(exc)))
-    except TypeError:  # an error type with a different constructor
-        show_error(exc)
+    show_error(exc)
     st.caption("The previously loaded dataset is still in use.")
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from pages._common import md_escape
 from recsys.data.dataset import Dataset
 from recsys.explain import KIND_TEXT, Explanation, Profile, explain_items, fold_in_vector
 from recsys.models.base import Recommender
@@ -196,10 +197,3 @@ def user_vector_of(model: Recommender, profile: Profile) -> np.ndarray | None:
         return np.asarray(model.user_factors_[profile.user_index], dtype=np.float32)
     return fold_in_vector(model, profile)
 
-
-def md_escape(text: object) -> str:
-    """User text (titles) as plain text inside st.markdown: markdown characters escaped."""
-    out = str(text)
-    for ch in "\\`*_{}[]()#+!|<>~$":
-        out = out.replace(ch, "\\" + ch)
-    return out

@@ -41,7 +41,7 @@ if es is None:
     st.stop()
 
 # ---------------------------------------------------------------- options
-c1, c2, c3, c4 = st.columns([1.3, 1, 1.4, 1])
+c1, c2, c3, c4 = st.columns([1.3, 1, 1.3, 1.1])
 kinds = mv.available_kinds(es)
 kind = c1.segmented_control(
     "Map of", kinds, default=kinds[0], format_func=mv.KINDS.get, key="map_kind"

@@ -7,11 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from pages import _coldstart, _profile
-from pages._common import get_dataset, show_error
+from pages._common import get_dataset, md_escape, show_error
 from pages._models import model_picker
 from pages._recommend_ui import (
     filters,
-    md_escape,
     model_key,
     show_explained_list,
     show_map,

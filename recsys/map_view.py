@@ -12,7 +12,7 @@ from recsys.embedding_set import EmbeddingSet
 from recsys.errors import RecsysError
 from recsys.viz import map as vmap
 
-KINDS = {"items": "Items", "users": "Users", "joint": "Users and items together"}
+KINDS = {"items": "Items", "users": "Users", "joint": "Users + items"}
 
 CATEGORY = "category"
 CLUSTER = "cluster"
