@@ -23,14 +23,24 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def low_rank_vectors(n: int, dim: int = 64, rank: int = 12, seed: int = 0) -> np.ndarray:
     """Random vectors with low-rank structure plus noise (like learned embeddings)."""
     rng = np.random.default_rng(seed)
-    return (rng.normal(size=(n, rank)) @ rng.normal(size=(rank, dim)) + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
+    return (
+        rng.normal(size=(n, rank)) @ rng.normal(size=(rank, dim)) + 0.3 * rng.normal(size=(n, dim))
+    ).astype(np.float32)
 
 
 def _free_port() -> int:
@@ -53,10 +63,24 @@ def bench_server() -> None:
     port = _free_port()
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "RECSYS_WORKSPACE": str(workspace)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "RECSYS_WORKSPACE": str(workspace)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -73,15 +97,17 @@ def bench_server() -> None:
             page.goto(url + "/map")
             page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=180_000)
             first_map = time.perf_counter() - start
-            first_title = page.locator(".js-plotly-plot .gtitle").first.inner_text()
+            first_title = page.locator(".js-plotly-plot .gtitle").first.text_content() or ""
             page.wait_for_selector(".js-plotly-plot .gtitle:has-text('UMAP 2-D')", timeout=300_000)
             umap_map = time.perf_counter() - start
             browser.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
-    print(f"cold server: healthy {healthy:.1f} s; first map {first_map:.1f} s ({first_title.split('·')[-1].strip()}); "
-          f"UMAP map {umap_map:.1f} s (target <= 15 s)")
+    print(
+        f"cold server: healthy {healthy:.1f} s; first map {first_map:.1f} s ({first_title.split('·')[-1].strip()}); "
+        f"UMAP map {umap_map:.1f} s (target <= 15 s)"
+    )
 
 
 def bench_umap() -> None:
@@ -90,7 +116,9 @@ def bench_umap() -> None:
 
     t = time.perf_counter()
     projection.warm_up()
-    print(f"UMAP warm-up (import + numba compile, exact and NN-descent paths): {time.perf_counter() - t:.1f} s")
+    print(
+        f"UMAP warm-up (import + numba compile, exact and NN-descent paths): {time.perf_counter() - t:.1f} s"
+    )
     for n in (10_000, 50_000):
         v = low_rank_vectors(n)
         t = time.perf_counter()
@@ -102,8 +130,10 @@ def bench_umap() -> None:
         t = time.perf_counter()
         coords = projection.project(v, method="pca")
         f = projection.faithfulness(v, coords, k=10)
-        print(f"faithfulness {n:,} (kNN recall all points, trustworthiness sampled={f.trust_sampled}): "
-              f"{time.perf_counter() - t:.1f} s")
+        print(
+            f"faithfulness {n:,} (kNN recall all points, trustworthiness sampled={f.trust_sampled}): "
+            f"{time.perf_counter() - t:.1f} s"
+        )
 
 
 def bench_ratio(n: int = 10_000, rounds: int = 3) -> None:
@@ -122,11 +152,15 @@ def bench_ratio(n: int = 10_000, rounds: int = 3) -> None:
         projection.project(v, params)
         ours.append(time.perf_counter() - t)
         t = time.perf_counter()
-        umap.UMAP(n_components=2, n_neighbors=15, min_dist=0.1, metric="cosine", random_state=42).fit_transform(v)
+        umap.UMAP(
+            n_components=2, n_neighbors=15, min_dist=0.1, metric="cosine", random_state=42
+        ).fit_transform(v)
         bare.append(time.perf_counter() - t)
     ratio = np.median(ours) / np.median(bare)
-    print(f"ours vs bare umap-learn on {n:,} x 64 ({rounds} alternating rounds): median "
-          f"{np.median(ours):.2f} s vs {np.median(bare):.2f} s, ratio {ratio:.3f} (target <= 1.10)")
+    print(
+        f"ours vs bare umap-learn on {n:,} x 64 ({rounds} alternating rounds): median "
+        f"{np.median(ours):.2f} s vs {np.median(bare):.2f} s, ratio {ratio:.3f} (target <= 1.10)"
+    )
 
 
 def bench_browser(n: int = 50_000) -> None:
@@ -140,7 +174,8 @@ def bench_browser(n: int = 50_000) -> None:
     cats = [[f"genre {i % 12}"] for i in range(n)]
     t = time.perf_counter()
     fig, _ = vmap.map_figure(
-        coords, vmap.colour_by_category(cats),
+        coords,
+        vmap.colour_by_category(cats),
         vmap.hover_texts([f"Item {i}" for i in range(n)], cats, rng.integers(1, 500, n)),
     )
     build = time.perf_counter() - t
@@ -161,15 +196,19 @@ def bench_browser(n: int = 50_000) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         t = time.perf_counter()
         page.goto(html_path.as_uri())
-        page.wait_for_function("window.__drawn !== undefined || window.__error !== undefined", timeout=120_000)
+        page.wait_for_function(
+            "window.__drawn !== undefined || window.__error !== undefined", timeout=120_000
+        )
         if page.evaluate("window.__error"):
             raise RuntimeError(page.evaluate("window.__error"))
         wall = time.perf_counter() - t
         drawn = page.evaluate("window.__drawn") / 1000
         browser.close()
     size_mb = html_path.stat().st_size / 1e6
-    print(f"browser: {n:,}-point Scattergl map drawn {drawn:.1f} s after navigation "
-          f"(wall {wall:.1f} s; figure built in {build:.1f} s; HTML {size_mb:.1f} MB)")
+    print(
+        f"browser: {n:,}-point Scattergl map drawn {drawn:.1f} s after navigation "
+        f"(wall {wall:.1f} s; figure built in {build:.1f} s; HTML {size_mb:.1f} MB)"
+    )
 
 
 def main() -> None:
@@ -177,7 +216,12 @@ def main() -> None:
     parser.add_argument("--only", default="server,umap,ratio,browser")
     parts = parser.parse_args().only.split(",")
     # each part that measures UMAP compile costs needs a fresh process: run the server first
-    for name, fn in (("server", bench_server), ("browser", bench_browser), ("umap", bench_umap), ("ratio", bench_ratio)):
+    for name, fn in (
+        ("server", bench_server),
+        ("browser", bench_browser),
+        ("umap", bench_umap),
+        ("ratio", bench_ratio),
+    ):
         if name in parts:
             fn()
             sys.stdout.flush()

@@ -25,8 +25,17 @@ IMPORTED_KEY = "map_imported"
 
 @st.cache_resource(show_spinner=False)
 def start_umap_warm_up() -> threading.Thread:
-    """Start UMAP's numba warm-up on a daemon thread, once per server process."""
-    return projection.start_warm_up()
+    """Start UMAP's numba warm-up on a daemon thread, once per server process.
+
+    The thread waits (a few seconds at most) until a first map has been sent, so compiling does
+    not slow down the PCA map the user is waiting for.
+    """
+    return projection.start_warm_up(wait_for=projection.FIRST_MAP_SHOWN)
+
+
+def map_shown() -> None:
+    """Tell the warm-up thread that a first map is on screen (it may start compiling now)."""
+    projection.FIRST_MAP_SHOWN.set()
 
 
 def embeddings_for_model(name: str, model, dataset) -> EmbeddingSet:
@@ -39,30 +48,51 @@ def embeddings_for_model(name: str, model, dataset) -> EmbeddingSet:
     return held[1]
 
 
-def effective_params(params: ProjectionParams, n_points: int) -> tuple[ProjectionParams, bool]:
-    """(params to use now, waiting): PCA while UMAP is still compiling in the background."""
-    if params.method == "umap" and not projection.umap_ready(n_points):
-        projection.start_warm_up(n_points)  # idempotent; starts NN-descent compile for big maps
-        return ProjectionParams(method="pca", dims=params.dims, metric=params.metric, seed=params.seed), True
+def effective_params(
+    params: ProjectionParams, kind: str, es: EmbeddingSet
+) -> tuple[ProjectionParams, bool]:
+    """(params to use now, waiting): PCA while UMAP is still compiling in the background.
+
+    While waiting, the wanted UMAP map is queued for the warm-up thread, which computes it right
+    after compiling; :func:`coordinates` then picks it up.
+    """
+    vectors = vectors_for(es, kind)
+    if params.method == "umap" and projection.request_in_background(
+        (kind, es.fingerprint, params), vectors, params
+    ):
+        projection.start_warm_up(len(vectors), wait_for=projection.FIRST_MAP_SHOWN)  # idempotent
+        return ProjectionParams(
+            method="pca", dims=params.dims, metric=params.metric, seed=params.seed
+        ), True
     return params, False
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def coordinates(kind: str, fingerprint: str, params: ProjectionParams, _es: EmbeddingSet) -> np.ndarray:
+def coordinates(
+    kind: str, fingerprint: str, params: ProjectionParams, _es: EmbeddingSet
+) -> np.ndarray:
     """Map coordinates of the ``kind`` vectors (cached per embeddings and parameters)."""
-    return projection.project(vectors_for(_es, kind), params)
+    done = projection.take_background_result((kind, fingerprint, params))
+    return done if done is not None else projection.project(vectors_for(_es, kind), params)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def faithfulness(
-    kind: str, fingerprint: str, params: ProjectionParams, k: int, _es: EmbeddingSet, _coords: np.ndarray
+    kind: str,
+    fingerprint: str,
+    params: ProjectionParams,
+    k: int,
+    _es: EmbeddingSet,
+    _coords: np.ndarray,
 ) -> Faithfulness:
     """Trustworthiness and kNN recall of a map (cached with the map's key)."""
     return projection.faithfulness(vectors_for(_es, kind), _coords, k=k, metric=params.metric)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def clustering(fingerprint: str, method: str, k: int, min_size: int, seed: int, _es: EmbeddingSet) -> Clustering:
+def clustering(
+    fingerprint: str, method: str, k: int, min_size: int, seed: int, _es: EmbeddingSet
+) -> Clustering:
     """Clusters of the item vectors, named from the catalogue (cached)."""
     return cluster_embeddings(_es.item_vectors, _es.items, method, k, min_size, seed)
 
@@ -74,7 +104,7 @@ def warm_up_message() -> str:
     return "UMAP is warming up (first time only)… showing PCA. The map switches by itself."
 
 
-def poll_until_umap_ready(n_points: int, every: float = 1.5) -> None:
+def poll_until_umap_ready(n_points: int, every: float = 0.75) -> None:
     """A small fragment that reruns the page as soon as UMAP's warm-up has finished."""
 
     @st.fragment(run_every=every)
@@ -97,7 +127,9 @@ def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> N
     from recsys.export import safe_csv
     from recsys.selection import summarise_selection
 
-    st.subheader(f"Selection: {len(items):,} items" + (f", {len(users):,} users" if len(users) else ""))
+    st.subheader(
+        f"Selection: {len(items):,} items" + (f", {len(users):,} users" if len(users) else "")
+    )
     if len(items):
         summary = summarise_selection(es, items)
         for note in summary.notes:
@@ -105,18 +137,29 @@ def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> N
         c1, c2 = st.columns([3, 2])
         with c1:
             st.markdown("**Selected items**")
-            st.dataframe(summary.items, hide_index=True, width="stretch", height=300, key="map_sel_items")
+            st.dataframe(
+                summary.items, hide_index=True, width="stretch", height=300, key="map_sel_items"
+            )
             st.download_button(
-                "Download the selection (CSV)", safe_csv(summary.items), "selection.csv",
-                "text/csv", icon=":material/download:", key="map_sel_csv",
+                "Download the selection (CSV)",
+                safe_csv(summary.items),
+                "selection.csv",
+                "text/csv",
+                icon=":material/download:",
+                key="map_sel_csv",
             )
         with c2:
             st.markdown("**Category mix** (lift = share here / share in the catalogue)")
             st.dataframe(
-                summary.category_mix, hide_index=True, width="stretch", height=300,
+                summary.category_mix,
+                hide_index=True,
+                width="stretch",
+                height=300,
                 column_config={
                     "share_selected": st.column_config.NumberColumn("share here", format="percent"),
-                    "share_catalogue": st.column_config.NumberColumn("share overall", format="percent"),
+                    "share_catalogue": st.column_config.NumberColumn(
+                        "share overall", format="percent"
+                    ),
                     "lift": st.column_config.NumberColumn(format="%.1f×"),
                 },
             )
@@ -124,7 +167,10 @@ def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> N
         with c3:
             st.markdown("**Users who interact with these items most**")
             st.dataframe(
-                summary.top_users, hide_index=True, width="stretch", height=260,
+                summary.top_users,
+                hide_index=True,
+                width="stretch",
+                height=260,
                 column_config={"share_of_history": st.column_config.NumberColumn(format="percent")},
             )
         with c4:
@@ -141,7 +187,7 @@ def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> N
         st.dataframe(table, hide_index=True, width="stretch", height=240, key="map_sel_users")
 
 
-def export_section(es: EmbeddingSet, kind: str, coords: np.ndarray, cluster_names, clusters: Clustering) -> None:
+def export_section(es: EmbeddingSet, kind: str, coords: np.ndarray, clusters: Clustering) -> None:
     """Downloads: Projector zip of the embeddings, map coordinates as CSV / Parquet."""
     from recsys import embeddings_io as eio
     from recsys.map_view import codes_for
@@ -160,20 +206,36 @@ def export_section(es: EmbeddingSet, kind: str, coords: np.ndarray, cluster_name
             users = -codes - 1
             ids = np.where(codes < 0, es.user_ids.ids[np.clip(users, 0, None)], ids)
         frame = eio.coordinates_frame(
-            ids, coords, titles,
+            ids,
+            coords,
+            titles,
             clusters=np.where(codes >= 0, clusters.labels[np.clip(codes, 0, None)], -1),
             cluster_names=np.where(codes >= 0, names[np.clip(codes, 0, None)], ""),
             kind=np.where(codes >= 0, "item", "user"),
         )
         c1, c2, c3 = st.columns(3)
         c1.download_button(
-            "Projector zip", eio.projector_zip(es, clusters.labels, names), "embeddings_projector.zip",
-            "application/zip", key="map_dl_zip", icon=":material/folder_zip:",
+            "Projector zip",
+            eio.projector_zip(es, clusters.labels, names),
+            "embeddings_projector.zip",
+            "application/zip",
+            key="map_dl_zip",
+            icon=":material/folder_zip:",
         )
-        c2.download_button("Coordinates (CSV)", eio.to_csv(frame), "map_coordinates.csv",
-                           "text/csv", key="map_dl_csv")
-        c3.download_button("Coordinates (Parquet)", eio.to_parquet(frame), "map_coordinates.parquet",
-                           "application/octet-stream", key="map_dl_parquet")
+        c2.download_button(
+            "Coordinates (CSV)",
+            eio.to_csv(frame),
+            "map_coordinates.csv",
+            "text/csv",
+            key="map_dl_csv",
+        )
+        c3.download_button(
+            "Coordinates (Parquet)",
+            eio.to_parquet(frame),
+            "map_coordinates.parquet",
+            "application/octet-stream",
+            key="map_dl_parquet",
+        )
 
 
 def import_section() -> None:
@@ -188,13 +250,17 @@ def import_section() -> None:
             "item/user adds user vectors)."
         )
         files = st.file_uploader(
-            "Embedding files", type=["zip", "tsv", "txt", "csv", "parquet"],
-            accept_multiple_files=True, key="map_import_files",
+            "Embedding files",
+            type=["zip", "tsv", "txt", "csv", "parquet"],
+            accept_multiple_files=True,
+            key="map_import_files",
         )
         if files and st.button("Explore these embeddings", key="map_import_go", type="primary"):
             try:
-                es = import_embeddings([(f.name, f.getvalue()) for f in files],
-                                       name=", ".join(f.name for f in files)[:60])
+                es = import_embeddings(
+                    [(f.name, f.getvalue()) for f in files],
+                    name=", ".join(f.name for f in files)[:60],
+                )
             except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
                 from pages._common import show_error
 

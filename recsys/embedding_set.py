@@ -114,7 +114,10 @@ class EmbeddingSet:
 
     @property
     def categories(self) -> list[list[str]]:
-        return [list(c) if isinstance(c, list | tuple | np.ndarray) else [] for c in self.items["categories"]]
+        return [
+            list(c) if isinstance(c, list | tuple | np.ndarray) else []
+            for c in self.items["categories"]
+        ]
 
     @property
     def has_categories(self) -> bool:
@@ -169,7 +172,9 @@ class EmbeddingSet:
         col = {c: j for j, c in enumerate(vocab)}
         rows = [i for i, cs in enumerate(cats) for _ in cs]
         cols = [col[c] for cs in cats for c in cs]
-        item_cat = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(self.n_items, len(vocab)))
+        item_cat = sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, cols)), shape=(self.n_items, len(vocab))
+        )
         counts = ((self.user_items > 0).astype(np.float32) @ item_cat).toarray()
         best = counts.argmax(axis=1)
         out = np.asarray([vocab[j] for j in best], dtype=object)
@@ -208,7 +213,9 @@ def items_frame(item_ids: np.ndarray, meta: pd.DataFrame | None) -> pd.DataFrame
         if col in ("categories", "tags"):
             out[col] = [v if isinstance(v, list) else [] for v in values]
         elif col == "title":
-            out[col] = values.where(values.notna(), pd.Series(out.index, index=out.index)).astype(str)
+            out[col] = values.where(values.notna(), pd.Series(out.index, index=out.index)).astype(
+                str
+            )
         else:
             out[col] = values
     return out.reset_index()

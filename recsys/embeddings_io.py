@@ -41,7 +41,9 @@ USER_METADATA_FILE = "user_metadata.tsv"
 CONFIG_FILE = "projector_config.json"
 LIST_SEP = "|"
 _ID_NAMES = ("item_id", "item", "id", "itemid", "movieid", "product_id")
-_VECTOR_COL = re.compile(r"^(?:v|vec|dim|d|e|emb|embedding|x|f|factor|component|c)?[_\-]?\d+$", re.I)
+_VECTOR_COL = re.compile(
+    r"^(?:v|vec|dim|d|e|emb|embedding|x|f|factor|component|c)?[_\-]?\d+$", re.I
+)
 _LIST_COLS = ("categories", "tags")
 
 
@@ -68,14 +70,18 @@ def _metadata_tsv(frame: pd.DataFrame) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def item_metadata(es: EmbeddingSet, clusters: np.ndarray | None = None, cluster_names=None) -> pd.DataFrame:
+def item_metadata(
+    es: EmbeddingSet, clusters: np.ndarray | None = None, cluster_names=None
+) -> pd.DataFrame:
     """Metadata rows for export: item_id, title, categories, tags, popularity, cluster."""
     meta = pd.DataFrame(
         {
             "item_id": es.item_ids.ids,
             "title": es.titles,
             "categories": es.items["categories"].to_numpy(dtype=object),
-            "tags": es.items["tags"].to_numpy(dtype=object) if "tags" in es.items else [[]] * es.n_items,
+            "tags": es.items["tags"].to_numpy(dtype=object)
+            if "tags" in es.items
+            else [[]] * es.n_items,
         }
     )
     if es.popularity is not None:
@@ -107,7 +113,9 @@ def projector_zip(
         zf.writestr(METADATA_FILE, _metadata_tsv(item_metadata(es, clusters, cluster_names)))
         if es.has_users:
             zf.writestr(USER_VECTORS_FILE, _vectors_tsv(es.user_vectors))
-            zf.writestr(USER_METADATA_FILE, _metadata_tsv(pd.DataFrame({"user_id": es.user_ids.ids})))
+            zf.writestr(
+                USER_METADATA_FILE, _metadata_tsv(pd.DataFrame({"user_id": es.user_ids.ids}))
+            )
             config["embeddings"].append(
                 {
                     "tensorName": f"{es.name} · users",
@@ -132,7 +140,7 @@ def coordinates_frame(
     frame = pd.DataFrame({"id": np.asarray(ids, dtype=object), "kind": kind})
     if titles is not None:
         frame["title"] = np.asarray(titles, dtype=object)
-    for axis, name in zip(range(coords.shape[1]), "xyz"):
+    for axis, name in zip(range(coords.shape[1]), "xyz", strict=False):
         frame[name] = coords[:, axis]
     if clusters is not None:
         frame["cluster"] = clusters
@@ -161,7 +169,9 @@ class _Table:
     meta: pd.DataFrame | None
 
 
-def import_embeddings(files: list[tuple[str, bytes]], name: str = "imported embeddings") -> EmbeddingSet:
+def import_embeddings(
+    files: list[tuple[str, bytes]], name: str = "imported embeddings"
+) -> EmbeddingSet:
     """Read embeddings made elsewhere into an :class:`EmbeddingSet` (no model needed).
 
     Parameters
@@ -170,7 +180,9 @@ def import_embeddings(files: list[tuple[str, bytes]], name: str = "imported embe
         One zip, one or two TSV files (vectors + optional metadata), or one CSV/Parquet table.
     """
     if not files:
-        raise DataError("No file given: upload a Projector zip, a vectors.tsv, or a CSV/Parquet table.")
+        raise DataError(
+            "No file given: upload a Projector zip, a vectors.tsv, or a CSV/Parquet table."
+        )
     for fname, data in files:
         check_size(len(data), fname)
         if len(data) == 0:
@@ -198,7 +210,9 @@ def _unzip(fname: str, data: bytes) -> list[tuple[str, bytes]]:
     except zipfile.BadZipFile:
         raise DataError(f"{fname} is not a valid zip archive.") from None
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX")]
+        infos = [
+            i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX")
+        ]
         check_size(sum(i.file_size for i in infos), f"the contents of {fname}")
         by_base = {i.filename.rsplit("/", 1)[-1]: i for i in infos}
         if CONFIG_FILE in by_base:
@@ -207,20 +221,26 @@ def _unzip(fname: str, data: bytes) -> list[tuple[str, bytes]]:
                 first = config["embeddings"][0]
                 paths = [first["tensorPath"], first.get("metadataPath")]
             except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError):
-                raise DataError(f"{CONFIG_FILE} in {fname} is not a valid Projector config.") from None
+                raise DataError(
+                    f"{CONFIG_FILE} in {fname} is not a valid Projector config."
+                ) from None
             wanted = {VECTORS_FILE: paths[0], METADATA_FILE: paths[1]}
             out = []
             for role, path in wanted.items():
                 if path:
                     info = by_base.get(str(path).rsplit("/", 1)[-1])
                     if info is None:
-                        raise DataError(f"{fname} names {path} in its config but does not contain it.")
+                        raise DataError(
+                            f"{fname} names {path} in its config but does not contain it."
+                        )
                     out.append((role, zf.read(info)))
             for role in (USER_VECTORS_FILE, USER_METADATA_FILE):
                 if role in by_base:
                     out.append((role, zf.read(by_base[role])))
             return out
-        tables = [i for i in infos if i.filename.lower().endswith((".tsv", ".csv", ".parquet", ".txt"))]
+        tables = [
+            i for i in infos if i.filename.lower().endswith((".tsv", ".csv", ".parquet", ".txt"))
+        ]
         if not tables:
             raise DataError(f"{fname} holds no .tsv, .csv or .parquet file.")
         return [(i.filename.rsplit("/", 1)[-1], zf.read(i)) for i in tables]
@@ -303,9 +323,13 @@ def _unquote(value: str) -> str:
 
 def _from_tsv(files: list[tuple[str, bytes]], name: str) -> EmbeddingSet:
     named = dict(files)
-    numeric = [f for f, d in files if f not in (METADATA_FILE, USER_METADATA_FILE) and _looks_numeric(d)]
-    item_vec_name = VECTORS_FILE if VECTORS_FILE in named else next(
-        (f for f in numeric if f != USER_VECTORS_FILE), None
+    numeric = [
+        f for f, d in files if f not in (METADATA_FILE, USER_METADATA_FILE) and _looks_numeric(d)
+    ]
+    item_vec_name = (
+        VECTORS_FILE
+        if VECTORS_FILE in named
+        else next((f for f in numeric if f != USER_VECTORS_FILE), None)
     )
     if item_vec_name is None:
         raise DataError(
@@ -313,9 +337,18 @@ def _from_tsv(files: list[tuple[str, bytes]], name: str) -> EmbeddingSet:
             + ", ".join(named)
         )
     vectors = _parse_vectors(item_vec_name, named[item_vec_name])
-    meta_name = METADATA_FILE if METADATA_FILE in named else next(
-        (f for f, _ in files if f not in (item_vec_name, USER_VECTORS_FILE, USER_METADATA_FILE, CONFIG_FILE) and f.endswith((".tsv", ".txt"))),
-        None,
+    meta_name = (
+        METADATA_FILE
+        if METADATA_FILE in named
+        else next(
+            (
+                f
+                for f, _ in files
+                if f not in (item_vec_name, USER_VECTORS_FILE, USER_METADATA_FILE, CONFIG_FILE)
+                and f.endswith((".tsv", ".txt"))
+            ),
+            None,
+        )
     )
     meta = _parse_metadata(meta_name, named[meta_name], len(vectors)) if meta_name else None
     table = _table_from_meta(vectors, meta, item_vec_name)
@@ -368,7 +401,12 @@ def _read_table(fname: str, data: bytes) -> pd.DataFrame:
     try:
         if fname.lower().endswith((".parquet", ".pq")):
             return pd.read_parquet(io.BytesIO(data))
-        return pd.read_csv(io.BytesIO(data), dtype={c: str for c in _ID_NAMES}, keep_default_na=False, na_values=[""])
+        return pd.read_csv(
+            io.BytesIO(data),
+            dtype={c: str for c in _ID_NAMES},
+            keep_default_na=False,
+            na_values=[""],
+        )
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         kind = "Parquet" if fname.lower().endswith((".parquet", ".pq")) else "CSV"
         raise DataError(f"{fname} cannot be read as {kind}: {exc}") from None
@@ -393,14 +431,20 @@ def _from_table(frame: pd.DataFrame, fname: str, name: str) -> EmbeddingSet:
             f"{fname} has no id column: add a column named item_id (or id) next to the vectors."
         )
     vec_cols = [c for c in frame.columns if c != id_col and _VECTOR_COL.match(c)]
-    list_col = next((c for c in frame.columns if c.lower() in ("vector", "embedding", "vectors")), None)
+    list_col = next(
+        (c for c in frame.columns if c.lower() in ("vector", "embedding", "vectors")), None
+    )
     try:
         if vec_cols:
-            vectors = frame[vec_cols].apply(pd.to_numeric, errors="raise").to_numpy(dtype=np.float32)
+            vectors = (
+                frame[vec_cols].apply(pd.to_numeric, errors="raise").to_numpy(dtype=np.float32)
+            )
         elif list_col is not None:
             rows = [_parse_vector_cell(v) for v in frame[list_col]]
             if len({len(r) for r in rows}) != 1:
-                raise DataError(f"{fname}: the vectors in column {list_col!r} have different lengths.")
+                raise DataError(
+                    f"{fname}: the vectors in column {list_col!r} have different lengths."
+                )
             vectors = np.asarray(rows, dtype=np.float32)
             vec_cols = [list_col]
         else:
@@ -416,7 +460,9 @@ def _from_table(frame: pd.DataFrame, fname: str, name: str) -> EmbeddingSet:
     if "kind" in meta:
         kind = meta["kind"].astype(str).str.lower()
         users_mask = (kind == "user").to_numpy()
-        items = _Table(meta["item_id"][~users_mask].tolist(), vectors[~users_mask], meta[~users_mask])
+        items = _Table(
+            meta["item_id"][~users_mask].tolist(), vectors[~users_mask], meta[~users_mask]
+        )
         users = (
             _Table(meta["item_id"][users_mask].tolist(), vectors[users_mask], None)
             if users_mask.any()
@@ -439,7 +485,9 @@ def _build(items: _Table, users: _Table | None, name: str, source: str) -> Embed
         raise DataError(f"{source} has {len(items.ids)} item vectors; a map needs at least 3.")
     dupes = pd.Series(items.ids)[pd.Series(items.ids).duplicated()]
     if len(dupes):
-        raise DataError(f"{source}: item id {dupes.iloc[0]!r} appears more than once; ids must be unique.")
+        raise DataError(
+            f"{source}: item id {dupes.iloc[0]!r} appears more than once; ids must be unique."
+        )
     item_ids = IdMap(items.ids, "item")
     meta = None
     popularity = None

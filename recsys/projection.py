@@ -66,7 +66,9 @@ class ProjectionParams:
         if self.metric not in METRICS:
             raise ModelConfigError(f"Unknown metric {self.metric!r}; choose one of {METRICS}.")
         if not 2 <= int(self.n_neighbors) <= 200:
-            raise ModelConfigError(f"n_neighbors must be between 2 and 200, not {self.n_neighbors}.")
+            raise ModelConfigError(
+                f"n_neighbors must be between 2 and 200, not {self.n_neighbors}."
+            )
         if not 0.0 <= float(self.min_dist) <= 1.0:
             raise ModelConfigError(f"min_dist must be between 0 and 1, not {self.min_dist}.")
         if float(self.perplexity) <= 0:
@@ -110,7 +112,7 @@ def project(vectors: np.ndarray, params: ProjectionParams | None = None, **kwarg
         Method and settings; keyword arguments override its fields
         (``project(v, method="pca", dims=3)``).
     """
-    params = (params or ProjectionParams())
+    params = params or ProjectionParams()
     if kwargs:
         params = ProjectionParams(**{**params.__dict__, **kwargs})
     params = params.validated()
@@ -161,15 +163,40 @@ def umap_estimator(params: ProjectionParams, n_points: int):
     )
 
 
-def _umap(v: np.ndarray, params: ProjectionParams) -> np.ndarray:
+def exact_knn_graph(v: np.ndarray, n_neighbors: int, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """UMAP's exact neighbour graph: (indices, distances), each point first at distance 0.
+
+    Brute force with numpy (what umap-learn's small-data path computes too, but without its
+    numba kNN kernel, whose compilation costs seconds in a fresh process).
+    """
+    x = normalise_rows(v) if metric == "cosine" else np.asarray(v, dtype=np.float32)
+    others = knn_indices(x, n_neighbors - 1, metric)
+    idx = np.hstack([np.arange(len(x))[:, None], others])
+    if metric == "cosine":
+        dist = 1.0 - np.einsum("ij,ikj->ik", x, x[idx])
+    else:
+        dist = np.linalg.norm(x[:, None, :] - x[idx], axis=2)
+    dist[:, 0] = 0.0
+    return idx.astype(np.int64), np.clip(dist, 0.0, None).astype(np.float32)
+
+
+def _umap(v: np.ndarray, params: ProjectionParams, mark_ready: bool = True) -> np.ndarray:
+    n = v.shape[0]
+    estimator = umap_estimator(params, n)
+    if n < UMAP_EXACT_LIMIT:
+        # small data: hand umap-learn the exact kNN graph (same neighbours as its own exact path)
+        estimator.precomputed_knn = (
+            *exact_knn_graph(v, estimator.n_neighbors, params.metric),
+            None,
+        )
     with warnings.catch_warnings():
         # "n_jobs overridden to 1 by setting random_state": we want reproducible maps.
         warnings.filterwarnings("ignore", message=".*n_jobs.*")
         warnings.filterwarnings("ignore", message=".*random_state.*")
-        coords = umap_estimator(params, v.shape[0]).fit_transform(v)
-    _mark_exact_ready()
-    if v.shape[0] >= UMAP_EXACT_LIMIT:
-        _mark_approx_ready()
+        warnings.filterwarnings("ignore", message=".*precomputed_knn.*")
+        coords = estimator.fit_transform(v)
+    if mark_ready:
+        _mark_ready(_stage(n))
     return np.asarray(coords, dtype=np.float32)
 
 
@@ -177,77 +204,137 @@ def _umap(v: np.ndarray, params: ProjectionParams) -> np.ndarray:
 _state_lock = threading.Lock()
 _ready = {"exact": False, "approx": False}
 _threads: dict[str, threading.Thread] = {}
+_pending: dict[tuple, tuple[np.ndarray, ProjectionParams]] = {}
+_results: dict[tuple, np.ndarray] = {}
+MAX_RESULTS = 8
 _warm_info: dict = {"seconds": None, "error": None}
+#: set by the app once a first (PCA) map has been sent; the warm-up waits for it (briefly) so the
+#: compilation does not compete with drawing that first map on a 2-core machine
+FIRST_MAP_SHOWN = threading.Event()
+WAIT_FOR_FIRST_MAP = 6.0
 
 
-def _mark_exact_ready() -> None:
+def _stage(n_points: int) -> str:
+    """Which compiled code path a UMAP fit of ``n_points`` points takes."""
+    return "approx" if n_points >= UMAP_EXACT_LIMIT else "exact"
+
+
+def _mark_ready(stage: str) -> None:
     with _state_lock:
-        _ready["exact"] = True
-
-
-def _mark_approx_ready() -> None:
-    with _state_lock:
-        _ready["approx"] = True
+        _ready[stage] = True
 
 
 def umap_ready(n_points: int = 0) -> bool:
     """True when a UMAP fit of ``n_points`` points will not pay numba's compilation cost.
 
-    Below 4,096 points umap-learn takes an exact path; above, NN-descent, which compiles
-    separately. Thread-safe.
+    Below 4,096 points our small-data path is used; above, umap-learn's NN-descent, which
+    compiles separately. Thread-safe.
     """
     with _state_lock:
-        return _ready["approx" if n_points >= UMAP_EXACT_LIMIT else "exact"]
+        return _ready[_stage(n_points)]
+
+
+def request_in_background(key: tuple, vectors: np.ndarray, params: ProjectionParams) -> bool:
+    """Ask the warm-up thread to compute this UMAP map as soon as it has compiled.
+
+    Returns False when UMAP is already warm (then compute it yourself). Results are collected
+    with :func:`take_background_result`; :func:`umap_ready` turns True only after the queued
+    maps are done, so a page that polls it finds its map waiting.
+    """
+    stage = _stage(len(vectors))
+    with _state_lock:
+        if _ready[stage]:
+            return False
+        if key not in _results:
+            _pending[key] = (np.asarray(vectors, dtype=np.float32), params)
+        return True
+
+
+def take_background_result(key: tuple) -> np.ndarray | None:
+    """The map computed in the background for ``key`` (once), or None."""
+    with _state_lock:
+        return _results.pop(key, None)
 
 
 def _tiny_fit(approximate: bool, seed: int = 0) -> None:
-    import umap
-
+    """A tiny fit through the same code path as a real map (small-data or NN-descent)."""
     tiny = np.random.default_rng(seed).normal(size=(120, 8)).astype(np.float32)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        umap.UMAP(
-            n_neighbors=10,
-            metric="cosine",
-            random_state=seed,
-            n_epochs=20,
-            force_approximation_algorithm=approximate,
-        ).fit_transform(tiny)
-    (_mark_approx_ready if approximate else _mark_exact_ready)()
+    if approximate:
+        import umap
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            umap.UMAP(
+                n_neighbors=10,
+                metric="cosine",
+                random_state=seed,
+                n_epochs=20,
+                force_approximation_algorithm=True,
+            ).fit_transform(tiny)
+    else:
+        _umap(tiny, ProjectionParams(method="umap", n_neighbors=10, seed=seed), mark_ready=False)
+
+
+def _run_stage(stage: str, seed: int = 0) -> None:
+    """Compile one code path, compute the maps queued for it, then mark it ready (atomically)."""
+    _tiny_fit(stage == "approx", seed)
+    while True:
+        with _state_lock:
+            keys = [k for k, (v, _) in _pending.items() if _stage(len(v)) == stage]
+            if not keys:
+                _ready[stage] = True
+                return
+            vectors, params = _pending.pop(keys[0])
+        try:
+            coords = _umap(vectors, params.validated(), mark_ready=False)
+        except Exception:  # noqa: BLE001 - the page recomputes it and shows the error
+            continue
+        with _state_lock:
+            _results[keys[0]] = coords
+            while len(_results) > MAX_RESULTS:
+                _results.pop(next(iter(_results)))
 
 
 def warm_up(seed: int = 0, large: bool = True) -> float:
-    """Run tiny UMAP fits so numba compiles: the exact path, then (``large``) NN-descent.
+    """Compile UMAP with tiny fits: the small-data path, then (``large``) NN-descent.
 
+    Maps queued with :func:`request_in_background` are computed right after each compile.
     Returns the seconds taken. Safe to call again (later calls are quick).
     """
     start = time.perf_counter()
-    _tiny_fit(False, seed)
+    _run_stage("exact", seed)
     if large:
-        _tiny_fit(True, seed)
+        _run_stage("approx", seed)
     seconds = time.perf_counter() - start
     _warm_info["seconds"] = seconds
     return seconds
 
 
-def _warm_up_safely(large: bool) -> None:
+def _warm_up_safely(stage: str, wait_for: threading.Event | None = None) -> None:
+    if wait_for is not None:
+        wait_for.wait(timeout=WAIT_FOR_FIRST_MAP)
+    start = time.perf_counter()
     try:
-        warm_up(large=large)
+        _run_stage(stage)
+        _warm_info["seconds"] = time.perf_counter() - start
     except Exception as exc:  # pragma: no cover - a broken umap install
         _warm_info["error"] = f"{type(exc).__name__}: {exc}"
 
 
-def start_warm_up(n_points: int = 0) -> threading.Thread:
-    """Start :func:`warm_up` on a daemon thread, once per process; returns the thread.
+def start_warm_up(n_points: int = 0, wait_for: threading.Event | None = None) -> threading.Thread:
+    """Start the warm-up on a daemon thread, once per process and code path; returns the thread.
 
     The NN-descent path (maps of 4,096+ points) is compiled only when such a map is asked for,
-    so a small catalogue's UMAP is ready as early as possible.
+    so a small catalogue's UMAP is ready as early as possible. With ``wait_for``, the thread
+    first waits for that event (at most ``WAIT_FOR_FIRST_MAP`` seconds).
     """
-    stage = "approx" if n_points >= UMAP_EXACT_LIMIT else "exact"
+    stage = _stage(n_points)
     with _state_lock:
         if stage not in _threads:
             thread = threading.Thread(
-                target=_warm_up_safely, args=(stage == "approx",), name=f"umap-warm-up-{stage}",
+                target=_warm_up_safely,
+                args=(stage, wait_for),
+                name=f"umap-warm-up-{stage}",
                 daemon=True,
             )
             _threads[stage] = thread
@@ -332,7 +419,7 @@ def knn_recall(
     high = knn_indices(vectors, k, metric)
     low = knn_indices(coords, k, "euclidean")
     kk = high.shape[1]
-    hits = np.array([len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(high, low)])
+    hits = (high[:, :, None] == low[:, None, :]).any(axis=2).sum(axis=1)
     return (hits / kk).astype(np.float32)
 
 

@@ -27,7 +27,9 @@ class SelectionSummary:
 
 
 def _join(values) -> str:
-    return ", ".join(str(v) for v in values) if isinstance(values, list | tuple | np.ndarray) else ""
+    return (
+        ", ".join(str(v) for v in values) if isinstance(values, list | tuple | np.ndarray) else ""
+    )
 
 
 def selected_items_table(es: EmbeddingSet, indices: np.ndarray) -> pd.DataFrame:
@@ -63,8 +65,12 @@ def category_mix(es: EmbeddingSet, indices: np.ndarray, top: int = 15) -> pd.Dat
         for c, n in inside.items()
     ]
     if not rows:
-        return pd.DataFrame(columns=["category", "items", "share_selected", "share_catalogue", "lift"])
-    frame = pd.DataFrame(rows).sort_values(["items", "lift", "category"], ascending=[False, False, True])
+        return pd.DataFrame(
+            columns=["category", "items", "share_selected", "share_catalogue", "lift"]
+        )
+    frame = pd.DataFrame(rows).sort_values(
+        ["items", "lift", "category"], ascending=[False, False, True]
+    )
     return frame.head(top).reset_index(drop=True)
 
 
@@ -88,18 +94,27 @@ def top_users(es: EmbeddingSet, indices: np.ndarray, n: int = 20) -> pd.DataFram
     )
 
 
-def _top_users_by_score(es: EmbeddingSet, indices: np.ndarray, n: int, batch: int = 4096) -> pd.DataFrame:
+def _top_users_by_score(
+    es: EmbeddingSet, indices: np.ndarray, n: int, batch: int = 4096
+) -> pd.DataFrame:
     """Without interactions: the users whose vectors score the selected items highest on average."""
     idx = np.asarray(indices, dtype=np.int64)
     item_vecs = es.item_vectors[idx]
     means = np.concatenate(
-        [(es.user_vectors[s : s + batch] @ item_vecs.T).mean(axis=1) for s in range(0, es.n_users, batch)]
+        [
+            (es.user_vectors[s : s + batch] @ item_vecs.T).mean(axis=1)
+            for s in range(0, es.n_users, batch)
+        ]
     )
     order = np.lexsort((np.arange(len(means)), -means))[:n]
-    return pd.DataFrame({"user_id": es.user_ids.to_external(order), "mean_score_for_selection": means[order]})
+    return pd.DataFrame(
+        {"user_id": es.user_ids.to_external(order), "mean_score_for_selection": means[order]}
+    )
 
 
-def recommended_to(es: EmbeddingSet, users: np.ndarray, n_per_user: int = 10, top: int = 20) -> pd.DataFrame:
+def recommended_to(
+    es: EmbeddingSet, users: np.ndarray, n_per_user: int = 10, top: int = 20
+) -> pd.DataFrame:
     """Items most often in the top-``n_per_user`` of ``users`` (seen items excluded)."""
     users = np.asarray(users, dtype=np.int64)
     if len(users) == 0:
@@ -125,7 +140,9 @@ def recommended_to(es: EmbeddingSet, users: np.ndarray, n_per_user: int = 10, to
     )
 
 
-def summarise_selection(es: EmbeddingSet, indices, n_users: int = 20, n_items: int = 20) -> SelectionSummary:
+def summarise_selection(
+    es: EmbeddingSet, indices, n_users: int = 20, n_items: int = 20
+) -> SelectionSummary:
     """All selection tables at once."""
     idx = np.unique(np.asarray(indices, dtype=np.int64))
     notes: list[str] = []

@@ -48,8 +48,14 @@ def test_random_vectors_give_weak_clusters(demo_model):
 def test_names_come_from_title_words_without_metadata():
     items = pd.DataFrame(
         {
-            "title": ["Red Apple Pie", "Red Apple Tart", "Red Apple Juice", "Blue Ocean Deep",
-                      "Blue Ocean Wave", "Blue Ocean Tide"],
+            "title": [
+                "Red Apple Pie",
+                "Red Apple Tart",
+                "Red Apple Juice",
+                "Blue Ocean Deep",
+                "Blue Ocean Wave",
+                "Blue Ocean Tide",
+            ],
             "categories": [[] for _ in range(6)],
             "tags": [[] for _ in range(6)],
         }

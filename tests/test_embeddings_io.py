@@ -58,7 +58,9 @@ def test_projector_round_trip(es):
     np.testing.assert_allclose(back.user_vectors, es.user_vectors, rtol=1e-6, atol=1e-7)
     # without a model, scores are dot products of the imported vectors
     u = es.user_ids[0]
-    np.testing.assert_allclose(back.user_scores(u), es.item_vectors @ es.user_vectors[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        back.user_scores(u), es.item_vectors @ es.user_vectors[0], rtol=1e-4, atol=1e-5
+    )
 
 
 def test_tsv_pair_round_trip(es):
@@ -73,9 +75,12 @@ def test_tsv_pair_round_trip(es):
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_table_round_trip(es, fmt):
     frame = pd.DataFrame(
-        {"item_id": es.item_ids.ids, "title": es.titles,
-         "categories": ["|".join(c) for c in es.categories],
-         **{f"v{i}": es.item_vectors[:, i] for i in range(es.dim)}}
+        {
+            "item_id": es.item_ids.ids,
+            "title": es.titles,
+            "categories": ["|".join(c) for c in es.categories],
+            **{f"v{i}": es.item_vectors[:, i] for i in range(es.dim)},
+        }
     )
     data = to_csv(frame) if fmt == "csv" else to_parquet(frame)
     back = import_embeddings([(f"emb.{fmt}", data)])
@@ -86,8 +91,11 @@ def test_table_round_trip(es, fmt):
 
 def test_table_with_user_rows_and_a_vector_column():
     frame = pd.DataFrame(
-        {"id": ["a", "b", "c", "u1"], "kind": ["item", "item", "item", "user"],
-         "vector": ["1 0", "0 1", "1 1", "2 0"]}
+        {
+            "id": ["a", "b", "c", "u1"],
+            "kind": ["item", "item", "item", "user"],
+            "vector": ["1 0", "0 1", "1 1", "2 0"],
+        }
     )
     es = import_embeddings([("e.csv", frame.to_csv(index=False).encode())])
     assert es.n_items == 3 and es.n_users == 1
@@ -97,13 +105,15 @@ def test_table_with_user_rows_and_a_vector_column():
 
 
 def test_ids_stay_text():
-    frame = pd.DataFrame({"item_id": ["007", "7", "0070"], "0": [1.0, 2.0, 3.0], "1": [0.0, 1.0, 0.5]})
+    frame = pd.DataFrame(
+        {"item_id": ["007", "7", "0070"], "0": [1.0, 2.0, 3.0], "1": [0.0, 1.0, 0.5]}
+    )
     es = import_embeddings([("e.csv", frame.to_csv(index=False).encode())])
     assert es.item_ids.ids.tolist() == ["007", "7", "0070"]
 
 
 def test_csv_injection_is_neutralised():
-    assert neutralise_csv_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert neutralise_csv_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     for bad in ("+1+1", "-2+3", "@SUM(A1)", "\tx"):
         assert neutralise_csv_cell(bad).startswith("'")
     assert neutralise_csv_cell("Fine title") == "Fine title"
@@ -132,7 +142,10 @@ def test_injection_in_metadata_is_neutralised_and_read_back(es):
         ([("e.zip", b"not a zip")], "not a valid zip"),
         ([("vectors.tsv", b"1\t2\n3\tx\n")], "line 2"),
         ([("vectors.tsv", b"1\t2\n3\t4\t5\n1\t1\n")], "same length"),
-        ([("vectors.tsv", b"1\t2\n3\t4\n5\t6\n"), ("metadata.tsv", b"title\ta\n")], "one row per vector"),
+        (
+            [("vectors.tsv", b"1\t2\n3\t4\n5\t6\n"), ("metadata.tsv", b"title\ta\n")],
+            "one row per vector",
+        ),
         ([("e.csv", b"item_id,title\na,x\nb,y\nc,z\n")], "no vector columns"),
         ([("e.csv", b"item_id,0,1\na,1,2\na,3,4\nb,1,1\n")], "more than once"),
         ([("e.csv", b"item_id,0,1\na,1,2\n")], "at least 3"),

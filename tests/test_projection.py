@@ -55,7 +55,9 @@ def test_a_scrambled_map_is_not_faithful(vectors):
 def test_sampled_trustworthiness_matches_sklearn(vectors):
     coords = project(vectors, method="pca")
     exact = sk_trustworthiness(vectors, coords, n_neighbors=10, metric="cosine")
-    all_queries = projection._trust_for_queries(vectors, coords, 10, "cosine", np.arange(len(vectors)))
+    all_queries = projection._trust_for_queries(
+        vectors, coords, 10, "cosine", np.arange(len(vectors))
+    )
     assert all_queries == pytest.approx(exact, abs=1e-6)
     estimate, sampled = projection.trustworthiness(vectors, coords, 10, "cosine", max_points=150)
     assert sampled and estimate == pytest.approx(exact, abs=0.03)
@@ -104,3 +106,17 @@ def test_warm_up_threads_start_once_per_stage():
     status = projection.warm_up_status()
     assert status["error"] is None
     assert projection.umap_ready(10) and projection.umap_ready(10_000)
+
+
+def test_background_requests_are_refused_once_warm(vectors):
+    project(vectors[:100], method="umap", n_neighbors=10)  # compiles the small-data path
+    params = ProjectionParams(method="umap")
+    assert projection.request_in_background(("k",), vectors[:100], params) is False
+    assert projection.take_background_result(("k",)) is None
+
+
+def test_exact_knn_graph_matches_umap_conventions(vectors):
+    idx, dist = projection.exact_knn_graph(vectors[:60], 5, "cosine")
+    assert idx.shape == dist.shape == (60, 5)
+    assert (idx[:, 0] == np.arange(60)).all() and (dist[:, 0] == 0).all()
+    assert (np.diff(dist, axis=1) >= -1e-6).all()

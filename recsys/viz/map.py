@@ -19,8 +19,22 @@ MAX_POINTS = 100_000
 OTHER = "other"
 NO_CATEGORY = "(no category)"
 PALETTE = [
-    "#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
-    "#EECA3B", "#2E8B57", "#8C6D31", "#6B6ECF", "#D6616B", "#17BECF", "#BCBD22", "#7F7F7F",
+    "#4C78A8",
+    "#F58518",
+    "#54A24B",
+    "#E45756",
+    "#72B7B2",
+    "#B279A2",
+    "#FF9DA6",
+    "#9D755D",
+    "#EECA3B",
+    "#2E8B57",
+    "#8C6D31",
+    "#6B6ECF",
+    "#D6616B",
+    "#17BECF",
+    "#BCBD22",
+    "#7F7F7F",
 ]
 GREY = "#C7C7C7"
 
@@ -84,9 +98,18 @@ def colour_by_log(values, label: str) -> Colouring:
     v = np.asarray(values, dtype=np.float64)
     logs = np.log10(1.0 + np.clip(v, 0, None))
     top = float(logs.max()) if len(logs) else 1.0
-    ticks = [t for t in (0, 1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 100_000, 1e6) if np.log10(1 + t) <= top + 1e-9]
+    ticks = [
+        t
+        for t in (0, 1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 100_000, 1e6)
+        if np.log10(1 + t) <= top + 1e-9
+    ]
     return Colouring(
-        label, logs, False, "Viridis", [float(np.log10(1 + t)) for t in ticks], [f"{t:,.0f}" for t in ticks]
+        label,
+        logs,
+        False,
+        "Viridis",
+        [float(np.log10(1 + t)) for t in ticks],
+        [f"{t:,.0f}" for t in ticks],
     )
 
 
@@ -128,7 +151,9 @@ def popularity_sizes(popularity, smallest: float = 3.0, largest: float = 14.0) -
     return smallest + (largest - smallest) * scaled
 
 
-def cluster_centres(coords: np.ndarray, labels: np.ndarray, names: dict[int, str]) -> list[tuple[str, np.ndarray]]:
+def cluster_centres(
+    coords: np.ndarray, labels: np.ndarray, names: dict[int, str]
+) -> list[tuple[str, np.ndarray]]:
     """(name, centre) per cluster: the member point nearest the cluster's median (always on it)."""
     out = []
     for c in sorted(names):
@@ -143,7 +168,9 @@ def cluster_centres(coords: np.ndarray, labels: np.ndarray, names: dict[int, str
     return out
 
 
-def sample_indices(n: int, max_points: int, seed: int, keep: np.ndarray | None = None) -> np.ndarray:
+def sample_indices(
+    n: int, max_points: int, seed: int, keep: np.ndarray | None = None
+) -> np.ndarray:
     """All indices when n <= max_points, else a sorted seeded sample that includes ``keep``."""
     if n <= max_points:
         return np.arange(n)
@@ -216,9 +243,17 @@ def map_figure(
             colour = GREY if value in (OTHER, NO_CATEGORY) else PALETTE[k % len(PALETTE)]
             fig.add_trace(
                 _trace(
-                    dims, coords[idx], name=f"{value} ({len(idx):,})", text=hover[idx],
+                    dims,
+                    coords[idx],
+                    name=f"{value} ({len(idx):,})",
+                    text=hover[idx],
                     customdata=codes[idx].tolist(),
-                    marker={"size": size[idx], "color": colour, "opacity": 0.75, "line": {"width": 0}},
+                    marker={
+                        "size": size[idx],
+                        "color": colour,
+                        "opacity": 0.75,
+                        "line": {"width": 0},
+                    },
                     **common,
                 )
             )
@@ -228,12 +263,20 @@ def map_figure(
             colorbar.update(tickvals=colouring.tick_values, ticktext=colouring.tick_texts)
         fig.add_trace(
             _trace(
-                dims, coords[shown], name=colouring.label, text=hover[shown],
-                customdata=codes[shown].tolist(), showlegend=False,
+                dims,
+                coords[shown],
+                name=colouring.label,
+                text=hover[shown],
+                customdata=codes[shown].tolist(),
+                showlegend=False,
                 marker={
-                    "size": size[shown], "color": colouring.values[shown],
-                    "colorscale": colouring.colorscale, "showscale": True, "colorbar": colorbar,
-                    "opacity": 0.8, "line": {"width": 0},
+                    "size": size[shown],
+                    "color": colouring.values[shown],
+                    "colorscale": colouring.colorscale,
+                    "showscale": True,
+                    "colorbar": colorbar,
+                    "opacity": 0.8,
+                    "line": {"width": 0},
                 },
                 **common,
             )
@@ -242,27 +285,48 @@ def map_figure(
         nb = np.asarray(neighbours, dtype=np.int64)
         fig.add_trace(
             _trace(
-                dims, coords[nb], name="nearest in embedding", text=hover[nb],
+                dims,
+                coords[nb],
+                name="nearest in embedding",
+                text=hover[nb],
                 customdata=codes[nb].tolist(),
-                marker={"size": 13 if dims == 2 else 6, "color": "rgba(0,0,0,0)",
-                        "line": {"width": 2, "color": "#111111"}, "symbol": "circle-open" if dims == 3 else "circle"},
+                marker={
+                    "size": 13 if dims == 2 else 6,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"width": 2, "color": "#111111"},
+                    "symbol": "circle-open" if dims == 3 else "circle",
+                },
                 **common,
             )
         )
     if highlight is not None:
         fig.add_trace(
             _trace(
-                dims, coords[[highlight]], name="searched item", text=hover[[highlight]],
+                dims,
+                coords[[highlight]],
+                name="searched item",
+                text=hover[[highlight]],
                 customdata=codes[[highlight]].tolist(),
-                marker={"size": 22 if dims == 2 else 9, "color": "#FFD700", "symbol": "star" if dims == 2 else "diamond",
-                        "line": {"width": 2, "color": "#111111"}},
+                marker={
+                    "size": 22 if dims == 2 else 9,
+                    "color": "#FFD700",
+                    "symbol": "star" if dims == 2 else "diamond",
+                    "line": {"width": 2, "color": "#111111"},
+                },
                 **common,
             )
         )
     annotations = [
-        {"text": html.escape(str(name)), "showarrow": False, "font": {"size": 12, "color": "#111111"},
-         "bgcolor": "rgba(255,255,255,0.75)", "borderpad": 2, "x": float(p[0]), "y": float(p[1]),
-         **({"z": float(p[2])} if dims == 3 else {})}
+        {
+            "text": html.escape(str(name)),
+            "showarrow": False,
+            "font": {"size": 12, "color": "#111111"},
+            "bgcolor": "rgba(255,255,255,0.75)",
+            "borderpad": 2,
+            "x": float(p[0]),
+            "y": float(p[1]),
+            **({"z": float(p[2])} if dims == 3 else {}),
+        }
         for name, p in (labels_at or [])
     ]
     layout = {
@@ -270,8 +334,13 @@ def map_figure(
         "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         # a horizontal legend under the map leaves the full width to the points
         "legend": {
-            "itemsizing": "constant", "orientation": "h", "yanchor": "top", "y": -0.01,
-            "xanchor": "left", "x": 0, "title": {"text": colouring.label if colouring.categorical else ""},
+            "itemsizing": "constant",
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.01,
+            "xanchor": "left",
+            "x": 0,
+            "title": {"text": colouring.label if colouring.categorical else ""},
         },
         "hoverlabel": {"align": "left"},
         "uirevision": title,
@@ -293,7 +362,9 @@ def map_figure(
         if highlight is not None:
             lo, hi = coords.min(axis=0), coords.max(axis=0)
             rel = (coords[highlight] - (lo + hi) / 2) / np.where(hi > lo, hi - lo, 1)
-            scene["camera"] = {"center": {"x": float(rel[0]), "y": float(rel[1]), "z": float(rel[2])}}
+            scene["camera"] = {
+                "center": {"x": float(rel[0]), "y": float(rel[1]), "z": float(rel[2])}
+            }
         layout["scene"] = scene
     fig.update_layout(**layout)
     return fig, notice
