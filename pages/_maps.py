@@ -76,6 +76,12 @@ def coordinates(
     return done if done is not None else projection.project(vectors_for(_es, kind), params)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def embedding_neighbours(kind: str, fingerprint: str, k: int, metric: str, _es: EmbeddingSet):
+    """Embedding-space neighbours (shared by every projection of the same vectors)."""
+    return projection.embedding_knn(vectors_for(_es, kind), k, metric)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def faithfulness(
     kind: str,
@@ -86,7 +92,10 @@ def faithfulness(
     _coords: np.ndarray,
 ) -> Faithfulness:
     """Trustworthiness and kNN recall of a map (cached with the map's key)."""
-    return projection.faithfulness(vectors_for(_es, kind), _coords, k=k, metric=params.metric)
+    high = embedding_neighbours(kind, fingerprint, k, params.metric, _es)
+    return projection.faithfulness(
+        vectors_for(_es, kind), _coords, k=k, metric=params.metric, high_knn=high
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -120,6 +129,50 @@ def poll_until_umap_ready(n_points: int, every: float = 0.75) -> None:
 def figure(cache_key: tuple, _build):
     """A map figure, cached by every option that shapes it (``_build()`` makes it on a miss)."""
     return _build()
+
+
+def faithfulness_panel(faith: Faithfulness, label: str) -> None:
+    """The two faithfulness numbers with a one-line note."""
+    st.markdown(f"**Faithfulness of this {label} map**")
+    m1, m2 = st.columns(2)
+    m1.metric(
+        "Trustworthiness",
+        f"{faith.trustworthiness:.2f}",
+        help="estimated from a sample of points" if faith.trust_sampled else None,
+    )
+    m2.metric(f"kNN recall@{faith.k}", f"{faith.knn_recall:.2f}")
+    st.caption(Faithfulness.NOTE)
+
+
+def neighbours_panel(es: EmbeddingSet, item: int, neighbours: np.ndarray) -> None:
+    """The searched item's nearest items in the embedding space."""
+    st.markdown(f"**Nearest to {es.titles[item]!s}** (cosine in the embedding space)")
+    sims = es.normalised_items[neighbours] @ es.normalised_items[item]
+    st.dataframe(
+        {"title": es.titles[neighbours].tolist(), "cosine": sims.round(3).tolist()},
+        hide_index=True,
+        width="stretch",
+        key="map_neighbours",
+    )
+
+
+def clusters_panel(clusters: Clustering) -> None:
+    """Cluster names, sizes and silhouettes."""
+    st.markdown(
+        f"**Clusters** ({clusters.summary['cluster'].ge(0).sum()}; "
+        f"mean silhouette {clusters.silhouette:.2f})"
+    )
+    st.dataframe(
+        clusters.summary[["name", "size", "silhouette"]],
+        hide_index=True,
+        width="stretch",
+        height=260,
+        column_config={
+            "name": st.column_config.TextColumn(width="medium"),
+            "size": st.column_config.NumberColumn(width="small"),
+            "silhouette": st.column_config.NumberColumn(format="%.2f", width="small"),
+        },
+    )
 
 
 def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> None:

@@ -6,7 +6,7 @@ from pages import _maps
 from pages._common import get_dataset, show_error
 from recsys import map_view as mv
 from recsys.errors import RecsysError
-from recsys.projection import METHOD_LABELS, Faithfulness, ProjectionParams
+from recsys.projection import METHOD_LABELS, ProjectionParams
 from recsys.viz import map as vmap
 
 st.title("Map")
@@ -208,34 +208,10 @@ with side:
     except RecsysError as exc:
         show_error(exc)
         st.stop()
-    st.markdown(f"**Faithfulness of this {params.label} map**")
-    m1, m2 = st.columns(2)
-    m1.metric(
-        "Trustworthiness",
-        f"{faith.trustworthiness:.2f}",
-        help="estimated from a sample of points" if faith.trust_sampled else None,
-    )
-    m2.metric(f"kNN recall@{faith.k}", f"{faith.knn_recall:.2f}")
-    st.caption(Faithfulness.NOTE)
+    _maps.faithfulness_panel(faith, params.label)
     if highlight is not None:
-        st.markdown(f"**Nearest to {es.titles[highlight]!s}** (cosine in the embedding space)")
-        st.dataframe(
-            {"title": es.titles[neighbours].tolist()},
-            hide_index=True,
-            width="stretch",
-            key="map_neighbours",
-        )
-    st.markdown(
-        f"**Clusters** ({clusters.summary['cluster'].ge(0).sum()}; "
-        f"mean silhouette {clusters.silhouette:.2f})"
-    )
-    st.dataframe(
-        clusters.summary[["name", "size", "silhouette"]],
-        hide_index=True,
-        width="stretch",
-        height=260,
-        column_config={"silhouette": st.column_config.NumberColumn(format="%.2f")},
-    )
+        _maps.neighbours_panel(es, highlight, neighbours)
+    _maps.clusters_panel(clusters)
 
 points = event.selection.points if event and event.selection else []
 items_sel, users_sel = vmap.decode_points([p.get("customdata") for p in points])

@@ -32,6 +32,10 @@ METRICS = ("cosine", "euclidean")
 UMAP_EXACT_LIMIT = 4096
 #: global trustworthiness is exact up to this many points, estimated from a seeded sample above
 TRUST_EXACT_LIMIT = 3000
+#: exact embedding-space kNN up to this many points, NN-descent above
+EXACT_KNN_LIMIT = 20_000
+#: query points of that estimate (each query's ranks are exact against all points)
+TRUST_SAMPLE = 1000
 
 
 @dataclass(frozen=True)
@@ -385,15 +389,20 @@ class Faithfulness:
 
 
 def knn_indices(
-    points: np.ndarray, k: int, metric: str = "euclidean", batch: int = 2048
+    points: np.ndarray, k: int, metric: str = "euclidean", batch: int = 256
 ) -> np.ndarray:
-    """Indices of each point's ``k`` nearest other points (n x k), self excluded.
+    """Indices of each point's ``k`` nearest other points (n x k), nearest first, self excluded.
 
-    Brute force in batches (exact); cosine uses normalised dot products.
+    Exact: a k-d tree for 2-D/3-D maps, brute force in small batches otherwise (small batches
+    keep numpy's argpartition in cache; it is several times slower on big blocks).
     """
     x = np.asarray(points, dtype=np.float32)
     n = x.shape[0]
     k = int(min(k, n - 1))
+    if metric == "euclidean" and x.shape[1] <= 3:
+        from sklearn.neighbors import NearestNeighbors
+
+        return NearestNeighbors(n_neighbors=k).fit(x).kneighbors(return_distance=False)
     if metric == "cosine":
         x = normalise_rows(x)
     else:
@@ -412,11 +421,39 @@ def knn_indices(
     return out
 
 
+def embedding_knn(vectors: np.ndarray, k: int, metric: str = "cosine", seed: int = 0) -> np.ndarray:
+    """Each point's ``k`` nearest neighbours in the embedding space (n x k, self excluded).
+
+    Exact brute force up to ``EXACT_KNN_LIMIT`` points; above, NN-descent (pynndescent, the
+    index umap-learn uses; approximate, typically > 95% of true neighbours), because an exact
+    50k x 50k search takes about a minute on 2 cores.
+    """
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.shape[0] <= EXACT_KNN_LIMIT:
+        return knn_indices(v, k, metric)
+    from pynndescent import NNDescent
+
+    index = NNDescent(v, metric=metric, n_neighbors=k + 1, random_state=seed, n_jobs=1)
+    idx, _ = index.neighbor_graph
+    out = np.empty((v.shape[0], k), dtype=np.int64)
+    for i, row in enumerate(idx):
+        row = row[row != i]
+        out[i] = row[:k]
+    return out
+
+
 def knn_recall(
-    vectors: np.ndarray, coords: np.ndarray, k: int = 10, metric: str = "cosine"
+    vectors: np.ndarray,
+    coords: np.ndarray,
+    k: int = 10,
+    metric: str = "cosine",
+    high: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per point: share of its ``k`` embedding-space neighbours that are among its ``k`` map ones."""
-    high = knn_indices(vectors, k, metric)
+    """Per point: share of its ``k`` embedding-space neighbours that are among its ``k`` map ones.
+
+    ``high`` may pass precomputed embedding-space neighbours (:func:`embedding_knn`).
+    """
+    high = embedding_knn(vectors, k, metric) if high is None else np.asarray(high)[:, :k]
     low = knn_indices(coords, k, "euclidean")
     kk = high.shape[1]
     hits = (high[:, :, None] == low[:, None, :]).any(axis=2).sum(axis=1)
@@ -434,7 +471,7 @@ def trustworthiness(
     """Trustworthiness of the map; returns (value, sampled).
 
     Up to ``max_points`` points this is ``sklearn.manifold.trustworthiness``. Above, the same
-    formula is evaluated for a seeded sample of ``max_points`` query points against all points
+    formula is evaluated for a seeded sample of 1,000 query points against all points
     (each query's ranks are exact), which estimates the full value without an n x n matrix.
     """
     from sklearn.manifold import trustworthiness as sk_trust
@@ -448,19 +485,24 @@ def trustworthiness(
     if n <= max_points:
         return float(sk_trust(v, c, n_neighbors=k, metric=metric)), False
     rng = np.random.default_rng(seed)
-    queries = np.sort(rng.choice(n, size=max_points, replace=False))
+    queries = np.sort(rng.choice(n, size=min(TRUST_SAMPLE, max_points), replace=False))
     return _trust_for_queries(v, c, k, metric, queries), True
 
 
 def _trust_for_queries(
-    v: np.ndarray, c: np.ndarray, k: int, metric: str, queries: np.ndarray, batch: int = 512
+    v: np.ndarray, c: np.ndarray, k: int, metric: str, queries: np.ndarray
 ) -> float:
-    """sklearn's trustworthiness formula restricted to ``queries`` (all queries = exact value)."""
+    """sklearn's trustworthiness formula restricted to ``queries`` (all queries = exact value).
+
+    A map neighbour's rank in the embedding space is counted directly (how many points are
+    closer), which needs no n x n matrix and no sort.
+    """
     n = v.shape[0]
     x = normalise_rows(v) if metric == "cosine" else v
     sq = np.einsum("ij,ij->i", x, x)
     csq = np.einsum("ij,ij->i", c, c)
     penalty = 0.0
+    batch = max(1, 20_000_000 // (k * n))
     for start in range(0, len(queries), batch):
         q = queries[start : start + batch]
         rows = np.arange(len(q))
@@ -468,23 +510,30 @@ def _trust_for_queries(
             d_high = 1.0 - x[q] @ x.T
         else:
             d_high = sq[q, None] - 2.0 * (x[q] @ x.T) + sq[None, :]
-        d_high[rows, q] = -np.inf  # self ranks 0, neighbours rank 1..n-1
-        ranks = np.empty_like(d_high, dtype=np.int64)
-        order = np.argsort(d_high, axis=1, kind="stable")
-        ranks[rows[:, None], order] = np.arange(n)[None, :]
+        d_high[rows, q] = -np.inf  # the point itself counts as rank 0; neighbours 1..n-1
         d_low = csq[q, None] - 2.0 * (c[q] @ c.T) + csq[None, :]
         d_low[rows, q] = np.inf
         low_nn = np.argpartition(d_low, k, axis=1)[:, :k]
-        r = np.take_along_axis(ranks, low_nn, axis=1) - k
-        penalty += float(np.clip(r, 0, None).sum())
+        target = np.take_along_axis(d_high, low_nn, axis=1)
+        ranks = (d_high[:, None, :] < target[:, :, None]).sum(axis=2)
+        penalty += float(np.clip(ranks - k, 0, None).sum())
     scale = 2.0 / (len(queries) * k * (2.0 * n - 3.0 * k - 1.0))
     return 1.0 - penalty * scale
 
 
 def faithfulness(
-    vectors: np.ndarray, coords: np.ndarray, k: int = 10, metric: str = "cosine", seed: int = 0
+    vectors: np.ndarray,
+    coords: np.ndarray,
+    k: int = 10,
+    metric: str = "cosine",
+    seed: int = 0,
+    high_knn: np.ndarray | None = None,
 ) -> Faithfulness:
-    """Trustworthiness and kNN recall@k of a map (global numbers and per-point recall)."""
+    """Trustworthiness and kNN recall@k of a map (global numbers and per-point recall).
+
+    ``high_knn``: the embedding-space neighbours from :func:`embedding_knn`, when cached (they
+    do not depend on the map, so one search serves every projection).
+    """
     v = _check_vectors(vectors)
     c = np.asarray(coords, dtype=np.float32)
     if c.shape[0] != v.shape[0]:
@@ -492,7 +541,7 @@ def faithfulness(
             f"The map has {c.shape[0]} points but there are {v.shape[0]} vectors."
         )
     k = int(max(1, min(k, v.shape[0] - 2)))
-    per_point = knn_recall(v, c, k, metric)
+    per_point = knn_recall(v, c, k, metric, high=high_knn)
     trust, sampled = trustworthiness(v, c, k, metric, seed=seed)
     return Faithfulness(
         trustworthiness=trust,

@@ -120,3 +120,14 @@ def test_exact_knn_graph_matches_umap_conventions(vectors):
     assert idx.shape == dist.shape == (60, 5)
     assert (idx[:, 0] == np.arange(60)).all() and (dist[:, 0] == 0).all()
     assert (np.diff(dist, axis=1) >= -1e-6).all()
+
+
+def test_large_catalogues_use_nn_descent_for_embedding_neighbours(vectors, monkeypatch):
+    # runs after the warm-up test, so pynndescent is already compiled in this process
+    exact = knn_indices(vectors, 10, "cosine")
+    monkeypatch.setattr(projection, "EXACT_KNN_LIMIT", 100)
+    approx = projection.embedding_knn(vectors, 10, "cosine")
+    assert approx.shape == exact.shape
+    assert (approx != np.arange(len(vectors))[:, None]).all()
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx, exact, strict=True)])
+    assert overlap > 0.9

@@ -32,6 +32,25 @@ def _sgd_epoch(
             Q[i, f] += lr * (err * pu - reg * qi)
 
 
+@njit(cache=True, nogil=True)
+def _sum_squared_error(
+    users, items, ratings, mu, bu, bi, P, Q, low, high
+):  # pragma: no cover - numba
+    """Sum of squared errors of predictions clipped to [low, high] (no n x k temporaries)."""
+    k = P.shape[1]
+    total = 0.0
+    for n in range(ratings.shape[0]):
+        u = users[n]
+        i = items[n]
+        pred = mu + bu[u] + bi[i]
+        for f in range(k):
+            pred += P[u, f] * Q[i, f]
+        pred = min(max(pred, low), high)
+        err = ratings[n] - pred
+        total += err * err
+    return total
+
+
 class BiasedMF(Recommender):
     """``r_ui ~ mu + b_u + b_i + p_u . q_i`` fitted by stochastic gradient descent (numba).
 
@@ -110,8 +129,8 @@ class BiasedMF(Recommender):
                 float(self.regularization),
                 float(self.bias_regularization),
             )
-            pred = mu + bu[users] + bi[items] + np.einsum("ij,ij->i", P[users], Q[items])
-            rmse = float(np.sqrt(np.mean((ratings - pred) ** 2)))
+            sse = _sum_squared_error(users, items, ratings, mu, bu, bi, P, Q, -np.inf, np.inf)
+            rmse = float(np.sqrt(sse / len(ratings)))
             if not np.isfinite(rmse):
                 raise ModelConfigError(
                     "Training diverged (the error became infinite); lower the learning rate."
@@ -144,16 +163,18 @@ class BiasedMF(Recommender):
             raise UnknownIdError(
                 "the dataset's users/items differ from the ones the model was trained on"
             )
-        u = dataset.user_index.astype(np.int64)
-        i = dataset.item_index.astype(np.int64)
-        pred = (
-            self.global_bias_
-            + self.user_bias_[u]
-            + self.item_bias_[i]
-            + np.einsum("ij,ij->i", self.user_factors_[u], self.item_factors_[i])
+        sse = _sum_squared_error(
+            dataset.user_index.astype(np.int64),
+            dataset.item_index.astype(np.int64),
+            dataset.values.astype(np.float64),
+            float(self.global_bias_),
+            self.user_bias_.astype(np.float64),
+            self.item_bias_.astype(np.float64),
+            self.user_factors_.astype(np.float64),
+            self.item_factors_.astype(np.float64),
+            *map(float, self.rating_scale_),
         )
-        pred = np.clip(pred, *self.rating_scale_)
-        return float(np.sqrt(np.mean((dataset.values - pred) ** 2)))
+        return float(np.sqrt(sse / max(dataset.n_interactions, 1)))
 
     def _extra_meta(self) -> dict:
         return {"rating_scale": list(self.rating_scale_)}
