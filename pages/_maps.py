@@ -167,11 +167,7 @@ def clusters_panel(clusters: Clustering) -> None:
         hide_index=True,
         width="stretch",
         height=260,
-        column_config={
-            "name": st.column_config.TextColumn(width="medium"),
-            "size": st.column_config.NumberColumn(width="small"),
-            "silhouette": st.column_config.NumberColumn(format="%.2f", width="small"),
-        },
+        column_config={"silhouette": st.column_config.NumberColumn(format="%.2f")},
     )
 
 

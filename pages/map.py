@@ -43,7 +43,7 @@ if es is None:
     st.stop()
 
 # ---------------------------------------------------------------- options
-c1, c2, c3, c4 = st.columns([1.3, 1, 1.3, 1.1])
+c1, c2, c3, c4 = st.columns([1.7, 1, 1.2, 1])
 kinds = mv.available_kinds(es)
 kind = (
     c1.segmented_control(

@@ -63,7 +63,7 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     open_page(page, app_url, "map")
     _choose_model(page)
     _plot(page)
-    assert page.get_by_text("Trustworthiness").count()
+    _wait_for_text(page, "Trustworthiness", timeout=60)  # drawn after the map
     print(screenshot(page, "map-1-first"))
     # PCA is shown at once; the UMAP map replaces it when the background warm-up is done
     _wait_for_text(page, "UMAP 2-D", timeout=240)

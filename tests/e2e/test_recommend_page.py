@@ -37,6 +37,7 @@ def _choose(page, label: str, option: str) -> None:
     box = page.get_by_label(label, exact=True).first
     if option not in box.input_value():
         box.click()
+        box.fill(option)  # filter first: the dropdown renders only the options in view
         page.get_by_role("option", name=option).first.click()
         wait_idle(page)
 
