@@ -21,6 +21,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from recsys.errors import ModelConfigError
 
@@ -137,7 +138,9 @@ def project(vectors: np.ndarray, params: ProjectionParams | None = None, **kwarg
             method="barnes_hut",
         )
         data = normalise_rows(v) if params.metric == "cosine" else v
-        return tsne.fit_transform(data).astype(np.float32)
+        # One OpenMP thread: on 2 shared cores t-SNE's threads were 5-30x slower, not faster.
+        with threadpool_limits(1, "openmp"):
+            return tsne.fit_transform(data).astype(np.float32)
     return _umap(v, params)
 
 
@@ -333,6 +336,11 @@ def start_warm_up(n_points: int = 0, wait_for: threading.Event | None = None) ->
     first waits for that event (at most ``WAIT_FOR_FIRST_MAP`` seconds).
     """
     stage = _stage(n_points)
+    # Import umap (and through it sklearn, numba) here, in the caller's thread: a module imported
+    # from two threads at once can be seen half-initialised ("cannot import name ... from
+    # partially initialized module sklearn.utils.extmath") by a page running at the same moment.
+    import umap  # noqa: F401
+
     with _state_lock:
         if stage not in _threads:
             thread = threading.Thread(
