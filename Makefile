@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check recsys pages app.py tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run_all
+	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python -m benchmarks.$$(basename $$f .py) || exit 1; done
 
 demo-data: $(STAMP)
 	$(BIN)/python -m recsys.data.demo data/demo

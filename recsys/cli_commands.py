@@ -1,33 +1,13 @@
-"""Subcommands of the `recsys` CLI. Each `add_*` registers one; handlers call the library."""
+"""Subcommands of the `recsys` CLI. Each lives in the module that owns its idea."""
 
 from __future__ import annotations
 
+from recsys.evaluation_cli import add_evaluate_command
+from recsys.store import add_models_command
+from recsys.training import add_train_command
+
 
 def add_subcommands(sub) -> None:
-    """Register every available subcommand on the argparse sub-parser group."""
-    for register in (_add_train, _add_models, _add_evaluate):
+    """Register `train`, `models` and `evaluate` on the argparse sub-parser group."""
+    for register in (add_train_command, add_models_command, add_evaluate_command):
         register(sub)
-
-
-def _add_train(sub) -> None:
-    try:
-        from recsys.training import add_train_command
-    except ImportError:
-        return
-    add_train_command(sub)
-
-
-def _add_models(sub) -> None:
-    try:
-        from recsys.store import add_models_command
-    except ImportError:
-        return
-    add_models_command(sub)
-
-
-def _add_evaluate(sub) -> None:
-    try:
-        from recsys.evaluation_cli import add_evaluate_command
-    except ImportError:
-        return
-    add_evaluate_command(sub)
