@@ -1,24 +1,29 @@
-"""Entry point: page config, navigation over pages/, and the shared sidebar."""
+"""Entry point: page config, navigation over app_pages/, and the shared sidebar.
+
+The page folder is deliberately not called ``pages/``: Streamlit treats a ``pages/`` folder next
+to the entry script as its old folder-based navigation until ``st.navigation`` has run once, so a
+bookmarked page URL on a fresh server would skip app.py and list every helper module.
+"""
 
 from pathlib import Path
 
 import streamlit as st
 
-from pages import _common
+from app_pages import _common
 
 st.set_page_config(page_title="Recsys Embedding Explorer", page_icon="🧭", layout="wide")
 
 HERE = Path(__file__).parent
 # (file, title, icon); a page is listed only when its file exists, so only working pages show.
 PAGES = [
-    ("pages/home.py", "Home", ":material/home:"),
-    ("pages/data.py", "Data", ":material/table:"),
-    ("pages/train.py", "Train", ":material/model_training:"),
-    ("pages/map.py", "Map", ":material/scatter_plot:"),
-    ("pages/recommend.py", "Recommend", ":material/recommend:"),
-    ("pages/neighbours.py", "Neighbours", ":material/hub:"),
-    ("pages/evaluate.py", "Evaluate", ":material/leaderboard:"),
-    ("pages/learn.py", "Learn", ":material/school:"),
+    ("app_pages/home.py", "Home", ":material/home:"),
+    ("app_pages/data.py", "Data", ":material/table:"),
+    ("app_pages/train.py", "Train", ":material/model_training:"),
+    ("app_pages/map.py", "Map", ":material/scatter_plot:"),
+    ("app_pages/recommend.py", "Recommend", ":material/recommend:"),
+    ("app_pages/neighbours.py", "Neighbours", ":material/hub:"),
+    ("app_pages/evaluate.py", "Evaluate", ":material/leaderboard:"),
+    ("app_pages/learn.py", "Learn", ":material/school:"),
 ]
 
 nav = st.navigation(

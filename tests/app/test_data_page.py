@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "data.py")
+PAGE = str(ROOT / "app_pages" / "data.py")
 ML_SMALL = Path(os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small"))
 
 

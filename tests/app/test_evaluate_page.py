@@ -10,7 +10,7 @@ from recsys.runs import list_runs
 from recsys.store import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "evaluate.py")
+PAGE = str(ROOT / "app_pages" / "evaluate.py")
 
 
 def _app(monkeypatch, tmp_path) -> AppTest:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from recsys.data.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "learn.py")
+PAGE = str(ROOT / "app_pages" / "learn.py")
 LESSONS = ["1 Embeddings", "2 Dot products", "3 Factors", "4 Neighbours", "5 Projections",
            "6 Sparsity"]
 

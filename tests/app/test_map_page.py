@@ -12,7 +12,7 @@ from recsys.models.registry import create_model
 from recsys.store import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "map.py")
+PAGE = str(ROOT / "app_pages" / "map.py")
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from recsys.models.registry import create_model
 from recsys.store import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
-RECOMMEND = str(ROOT / "pages" / "recommend.py")
-NEIGHBOURS = str(ROOT / "pages" / "neighbours.py")
+RECOMMEND = str(ROOT / "app_pages" / "recommend.py")
+NEIGHBOURS = str(ROOT / "app_pages" / "neighbours.py")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 import streamlit as st
-root = Path({str(ROOT)!r}) / "pages"
+root = Path({str(ROOT)!r}) / "app_pages"
 others = [p for p in ("home", "data", "map", "recommend", "neighbours", "evaluate", "learn")
           if (root / f"{{p}}.py").exists()]
 pages = [st.Page(str(root / "train.py"), default=True)] + [st.Page(str(root / f"{{p}}.py")) for p in others]
@@ -92,7 +92,7 @@ PICKER = f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 import streamlit as st
-from pages._models import model_picker
+from app_pages._models import model_picker
 picked = model_picker("Model", key="probe")
 st.write("picked:", "none" if picked is None else picked[0] + " " + type(picked[1]).__name__)
 """

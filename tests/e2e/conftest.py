@@ -141,7 +141,7 @@ def wait_idle(page, timeout: float = 120) -> None:
         if running == 0:
             return
         time.sleep(0.3)
-    raise AssertionError("the app was still running after %.0f s" % timeout)
+    raise AssertionError(f"the app was still running after {timeout:.0f} s")
 
 
 def screenshot(page, name: str) -> Path:

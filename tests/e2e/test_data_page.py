@@ -41,7 +41,7 @@ def test_data_page_demo_upload_and_bad_upload(page, app_url, tmp_path):
     page.set_viewport_size(
         {"width": 1400, "height": 2400}
     )  # Streamlit scrolls inside the page: tall shots
-    # open the app's entry first: on a fresh server Streamlit decides between its old "pages/"
+    # open the app's entry first: on a fresh server Streamlit decides between its old "app_pages/"
     # folder mode and st.navigation on the first run, and only app.py calls st.navigation
     open_page(page, app_url)
     page.get_by_text("Start in three steps").wait_for()

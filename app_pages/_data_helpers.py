@@ -12,7 +12,7 @@ import hashlib
 
 import streamlit as st
 
-from pages._common import md_escape, set_dataset, show_error
+from app_pages._common import md_escape, set_dataset, show_error
 from recsys.data.build import BuildOptions, build_dataset
 from recsys.data.dataset import Dataset
 from recsys.data.layouts import ColumnMapping, Detection

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from pages._common import get_dataset, md_escape, show_error
-from pages._models import model_picker
+from app_pages._common import get_dataset, md_escape, show_error
+from app_pages._models import model_picker
 from recsys.errors import RecsysError
 from recsys.neighbours import compare_item_neighbours, item_neighbours, user_neighbours
 

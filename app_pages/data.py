@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from pages import _data_helpers as _data
-from pages._common import demo_dataset, get_dataset, set_dataset
-from pages._data_profile import profile
+from app_pages import _data_helpers as _data
+from app_pages._common import demo_dataset, get_dataset, set_dataset
+from app_pages._data_profile import profile
 from recsys.data.limits import format_bytes, max_bytes
 from recsys.data.movielens import LICENSE_NOTE, RELEASES, cached_path, load_movielens
 from recsys.errors import RecsysError

@@ -39,7 +39,7 @@ PAGES_DIR = Path(__file__).parent
 
 
 def page_link(page: str, label: str, icon: str) -> None:
-    """A link to ``pages/<page>.py`` when that page exists (only working pages are listed)."""
+    """A link to ``app_pages/<page>.py`` when that page exists (only working pages are listed)."""
     if (PAGES_DIR / f"{page}.py").exists():
         st.page_link(str(PAGES_DIR / f"{page}.py"), label=label, icon=icon)
 
@@ -69,7 +69,7 @@ def show_error(error: Exception) -> None:
 
 def on_server_start() -> None:
     """Start once-per-server background work (e.g. the UMAP warm-up)."""
-    from pages._maps import start_umap_warm_up
+    from app_pages._maps import start_umap_warm_up
 
     start_umap_warm_up()  # st.cache_resource: the thread starts once per server
 

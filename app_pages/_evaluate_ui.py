@@ -8,8 +8,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from pages._common import show_error
-from pages._models import clear_model_cache, set_active_model, workspace
+from app_pages._common import show_error
+from app_pages._models import clear_model_cache, set_active_model, workspace
 from recsys.comparison import Comparison, head_to_head
 from recsys.data.dataset import Dataset
 from recsys.errors import RecsysError
@@ -147,7 +147,7 @@ def users_section(comparison: Comparison) -> None:
     if c2.button("Open in Recommend", icon=":material/recommend:", key="eval_open_user"):
         for key in RECOMMEND_USER_KEYS:
             st.session_state[key] = user
-        st.switch_page("pages/recommend.py")
+        st.switch_page("app_pages/recommend.py")
 
 
 def search_section(ds: Dataset, split: Split, k: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._common import md_escape
+from app_pages._common import md_escape
 from recsys.data.dataset import Dataset
 from recsys.data.layouts import LAYOUT_LABELS
 from recsys.viz import data_profile

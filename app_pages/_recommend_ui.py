@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages._common import md_escape
+from app_pages._common import md_escape
 from recsys.data.dataset import Dataset
 from recsys.explain import KIND_TEXT, Explanation, Profile, explain_items, fold_in_vector
 from recsys.models.base import Recommender

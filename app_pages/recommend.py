@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages import _coldstart, _profile
-from pages._common import get_dataset, md_escape, show_error
-from pages._models import model_picker
-from pages._recommend_ui import (
+from app_pages import _coldstart, _profile
+from app_pages._common import get_dataset, md_escape, show_error
+from app_pages._models import model_picker
+from app_pages._recommend_ui import (
     filters,
     model_key,
     show_explained_list,

@@ -311,7 +311,7 @@ def import_section() -> None:
                     name=", ".join(f.name for f in files)[:60],
                 )
             except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
-                from pages._common import show_error
+                from app_pages._common import show_error
 
                 show_error(exc)
                 return

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from pages import _maps
-from pages._common import get_dataset, show_error
+from app_pages import _maps
+from app_pages._common import get_dataset, show_error
 from recsys import map_view as mv
 from recsys.errors import RecsysError
 from recsys.projection import METHOD_LABELS, ProjectionParams
@@ -30,7 +30,7 @@ es = None
 if source == "imported":
     es = imported
 else:
-    from pages._models import model_picker
+    from app_pages._models import model_picker
 
     picked = model_picker(key="map_model")
     if picked is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._recommend_ui import show_map
+from app_pages._recommend_ui import show_map
 from recsys.coldstart import (
     ColdItems,
     Reliability,

@@ -6,9 +6,9 @@ import time
 
 import streamlit as st
 
-from pages import _evaluate_ui as ui
-from pages._common import get_dataset, show_error
-from pages._models import load_saved_model, workspace
+from app_pages import _evaluate_ui as ui
+from app_pages._common import get_dataset, show_error
+from app_pages._models import load_saved_model, workspace
 from recsys.comparison import ModelSpec, run_comparison
 from recsys.errors import RecsysError
 from recsys.evaluation import DEFAULT_K, METRIC_DEFINITIONS

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from pages._recommend_ui import filters, show_explained_list, show_map, user_vector_of
+from app_pages._recommend_ui import filters, show_explained_list, show_map, user_vector_of
 from recsys.data.dataset import Dataset
 from recsys.explain import Profile, recommend_profile
 from recsys.models.base import Recommender

@@ -13,7 +13,7 @@ import time
 
 import streamlit as st
 
-from pages._common import get_dataset, show_error
+from app_pages._common import get_dataset, show_error
 from recsys.errors import RecsysError, TrainingCancelled
 from recsys.models.base import Recommender
 from recsys.store import ModelInfo, Workspace
