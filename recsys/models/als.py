@@ -14,7 +14,7 @@ from recsys.models.base import Param, Progress, Recommender
 class ALS(Recommender):
     """Weighted matrix factorisation by alternating least squares.
 
-    Every observed interaction is a positive with confidence ``1 + alpha * value``; every
+    Every observed interaction is a positive with confidence ``alpha * value`` (as implicit uses it); every
     unobserved cell is a weak negative. Scores are ``u . v``. The factors are implicit's own
     (float32), so implicit's explanations can be recomputed exactly from ``item_factors_``,
     ``user_items_``, ``alpha`` and ``regularization`` (see :meth:`history_contributions`).
@@ -29,7 +29,7 @@ class ALS(Recommender):
     )
     PARAMS = {
         "factors": Param(
-            64, "Embedding size: number of latent factors per user and item.", min=1, max=1024
+            32, "Embedding size: number of latent factors per user and item.", min=1, max=1024
         ),
         "iterations": Param(
             15, "Alternating passes over users and items; 10-20 is usually enough.", min=1, max=200
@@ -51,7 +51,7 @@ class ALS(Recommender):
             log=True,
         ),
         "binarize": Param(
-            False,
+            True,
             "Treat every interaction as value 1 (ignore ratings/counts) before applying alpha.",
         ),
         "seed": Param(

@@ -36,7 +36,7 @@ class EASE(Recommender):
     )
     PARAMS = {
         "regularization": Param(
-            200.0,
+            250.0,
             "lambda, the L2 penalty on the item-item weights. Larger values shrink the weights "
             "towards zero and favour popular items; try 100-1000 (more for bigger data).",
             min=0.01,

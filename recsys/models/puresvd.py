@@ -21,7 +21,7 @@ class PureSVD(Recommender):
         "and a strong baseline for top-N ranking."
     )
     PARAMS = {
-        "factors": Param(32, "Number of singular vectors kept (embedding size).", min=1, max=1024),
+        "factors": Param(20, "Number of singular vectors kept (embedding size).", min=1, max=1024),
         "binarize": Param(
             True, "Treat every interaction as 1 (ignore rating values) before the SVD."
         ),

@@ -20,9 +20,9 @@ from tests.models.conftest import FAST, subset, tiny_frame
 def test_als_factors_are_implicits_own(small):
     from implicit.cpu.als import AlternatingLeastSquares
 
-    ours = create_model("als", factors=16, iterations=4, alpha=3.0, regularization=0.1, seed=5).fit(
-        small
-    )
+    ours = create_model(
+        "als", factors=16, iterations=4, alpha=3.0, regularization=0.1, seed=5, binarize=False
+    ).fit(small)
     with threadpool_limits(1, "blas"):
         bare = AlternatingLeastSquares(
             factors=16,
