@@ -383,10 +383,9 @@ def _explain_als(
 
 def ease_weights(model: Recommender) -> np.ndarray:
     """EASE's item-item weight matrix B (items x items)."""
-    for name in ("B_", "weights_", "item_weights_", "b_"):
-        b = getattr(model, name, None)
-        if b is not None:
-            return b
+    b = getattr(model, "B_", None)
+    if b is not None:
+        return b
     raise ModelConfigError(f"{model.label} has no item-item weights to explain with")
 
 
