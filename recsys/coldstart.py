@@ -24,6 +24,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from recsys.data.dataset import Dataset
 from recsys.errors import DataError, ModelConfigError
 from recsys.models.base import Recommender, top_k
+from recsys.projection import normalise_rows
 
 
 def _lists(column: pd.Series) -> list[list[str]]:
@@ -128,10 +129,7 @@ class ColdStartRegressor:
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float64)
-    n = np.linalg.norm(v, axis=1, keepdims=True)
-    n[n == 0] = 1.0
-    return v / n
+    return normalise_rows(v, np.float64)
 
 
 def evaluate_reliability(

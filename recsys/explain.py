@@ -29,6 +29,7 @@ import scipy.linalg
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.models.base import Recommender, _weights
+from recsys.projection import normalise_rows
 
 KIND_HISTORY = "history"
 KIND_FACTORS = "factors"
@@ -435,10 +436,7 @@ def _model_scores(model: Recommender, profile: Profile, idx: np.ndarray) -> np.n
 
 @lru_cache(maxsize=16)
 def _unit_items(model: Recommender) -> np.ndarray:
-    v = model.item_factors_.astype(np.float32)
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return v / norms
+    return normalise_rows(model.item_factors_)
 
 
 @lru_cache(maxsize=16)

@@ -30,6 +30,7 @@ from recsys.data.dataset import Dataset
 from recsys.errors import DataError, ModelConfigError
 from recsys.models.base import Recommender, top_k
 from recsys.models.registry import create_model, get_model_class
+from recsys.projection import normalise_rows
 
 #: The model every lesson trains: ALS, whose regularisation and iterations are the lesson-1 knobs.
 LESSON_MODEL = "als"
@@ -91,9 +92,7 @@ def lesson_model(
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
-    v = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    return v / np.where(norms == 0, 1.0, norms)
+    return normalise_rows(vectors, np.float64)
 
 
 def _sample(n: int, max_points: int, seed: int) -> np.ndarray:

@@ -16,14 +16,12 @@ import scipy.sparse as sp
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.models.base import Recommender, top_k
+from recsys.projection import normalise_rows
 
 
 @lru_cache(maxsize=16)
 def _unit(model: Recommender, which: str) -> np.ndarray:
-    v = np.asarray(model.item_factors_ if which == "item" else model.user_factors_, np.float32)
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return v / norms
+    return normalise_rows(model.item_factors_ if which == "item" else model.user_factors_)
 
 
 @lru_cache(maxsize=8)

@@ -85,9 +85,9 @@ class ProjectionParams:
         return f"{METHOD_LABELS.get(self.method, self.method)} {self.dims}-D"
 
 
-def normalise_rows(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), float32."""
-    v = np.asarray(vectors, dtype=np.float32)
+def normalise_rows(vectors: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as ``dtype`` (float32 by default)."""
+    v = np.asarray(vectors, dtype=dtype)
     norms = np.linalg.norm(v, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return v / norms
