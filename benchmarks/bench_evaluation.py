@@ -12,19 +12,18 @@ Run: ``.venv/bin/python -m benchmarks.bench_evaluation`` (``--quick`` skips the 
 from __future__ import annotations
 
 import argparse
-import os
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from recsys.comparison import ModelSpec, run_comparison
 from recsys.data.dataset import Dataset
+from recsys.data.reference import ml_small_path
 from recsys.evaluation import evaluate_model, temporal_split
 from recsys.models.registry import available_models
 
-ML_SMALL = Path(os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small"))
+ML_SMALL = ml_small_path()
 
 #: issue 6: NDCG@10 measured with peer libraries on the reference protocol, and their settings
 REFERENCE = [

@@ -10,7 +10,6 @@ server start).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from recsys import lessons  # noqa: E402
 from recsys.data.demo import load_demo  # noqa: E402
+from recsys.data.reference import ml_small_path  # noqa: E402
 
 
 def timed(label: str, fn):
@@ -67,7 +67,7 @@ def main() -> None:
     args = parser.parse_args()
     bench(load_demo())
     if args.movielens:
-        path = Path(os.environ.get("RECSYS_ML_SMALL", ROOT.parent / "shared/datasets/ml-latest-small"))
+        path = ml_small_path()
         if not path.exists():
             print(f"MovieLens not found at {path}; skipped")
             return

@@ -20,7 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ML_SMALL = Path(os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small"))
+from recsys.data.reference import ml_small_path
+
+ML_SMALL = ml_small_path()
 ROOT = Path(__file__).resolve().parents[1]
 
 _CHILD = r"""

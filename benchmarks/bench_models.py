@@ -29,8 +29,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from recsys.data.dataset import FEEDBACK_EXPLICIT, Dataset  # noqa: E402
+from recsys.data.reference import ml_small_path
 
-ML_SMALL = os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small")
+ML_SMALL = str(ml_small_path())
 ALL_MODELS = ["als", "bpr", "svd", "mf", "item2vec", "spectral", "ease", "popular", "random"]
 
 

@@ -6,15 +6,13 @@ ranked, training items excluded, K=10, NDCG with binary gains. Skipped without t
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from recsys.comparison import ModelSpec, run_comparison
+from recsys.data.reference import ml_small_path
 from recsys.evaluation import temporal_split
 
-ML_SMALL = Path(os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small"))
+ML_SMALL = ml_small_path()
 
 # (key, settings used by the peers, NDCG@10 they measured)
 REFERENCE = [

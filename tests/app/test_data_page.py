@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from recsys.data.reference import ml_small_path
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "app_pages" / "data.py")
-ML_SMALL = Path(os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small"))
+ML_SMALL = ml_small_path()
 
 
 def _metric(at: AppTest, label: str) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
-ML_SMALL = Path(os.environ.get("RECSYS_ML_SMALL", "/work/shared/datasets/ml-latest-small"))
+from recsys.data.reference import ml_small_path
+
+ML_SMALL = ml_small_path()
 
 
 @pytest.fixture
