@@ -66,11 +66,16 @@ def set_active_model(name: str) -> None:
 
 
 def model_picker(
-    label: str = "Model", key: str = "model", embeddings_only: bool = True
+    label: str = "Model",
+    key: str = "model",
+    embeddings_only: bool = True,
+    compare_with: str | None = None,
 ) -> tuple[str, Recommender] | None:
     """A selectbox of saved models trained on the current dataset; returns (name, model).
 
-    When there are none, shows a short note and a "Train a quick ALS model" button.
+    When there are none, shows a short note and a "Train a quick ALS model" button. A second
+    picker for comparisons passes ``compare_with`` (the first model's name): it starts on a
+    different model and does not change the active model of the other pages.
     """
     ds = get_dataset()
     try:
@@ -90,7 +95,11 @@ def model_picker(
     by_name = {i.name: i for i in mine}
     names = list(by_name)
     # the model chosen last anywhere (Train page, another picker) wins over this picker's memory
-    remembered = st.session_state.get(ACTIVE_MODEL_KEY) or st.session_state.get(f"_{key}_choice")
+    remembered = st.session_state.get(f"_{key}_choice")
+    if compare_with is None:
+        remembered = st.session_state.get(ACTIVE_MODEL_KEY) or remembered
+    elif remembered not in by_name:
+        remembered = next((n for n in names if n != compare_with), compare_with)
     index = names.index(remembered) if remembered in by_name else 0
     widget = f"{key}_select"
     if widget in st.session_state and st.session_state[widget] not in by_name:
@@ -100,7 +109,7 @@ def model_picker(
         names,
         index=index,
         key=widget,
-        on_change=lambda: set_active_model(st.session_state[widget]),
+        on_change=None if compare_with else lambda: set_active_model(st.session_state[widget]),
         format_func=lambda n: f"{n} ({by_name[n].label})",
         help="Saved models trained on the loaded dataset. Train more on the Train page.",
     )

@@ -77,7 +77,7 @@ def items_section() -> None:
         for row in nb.itertuples():
             st.markdown(f"**{row.rank}. {md_escape(row.title)}** — {md_escape(row.reason)}")
     st.subheader("Compare with another model")
-    other = model_picker("Second model", key="nb_model_b", embeddings_only=True)
+    other = model_picker("Second model", key="nb_model_b", embeddings_only=True, compare_with=name)
     if other is None:
         return
     name_b, model_b = other

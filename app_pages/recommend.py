@@ -113,7 +113,9 @@ def user_tab() -> None:
 
 def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> None:
     st.subheader("Compare with another model")
-    other = model_picker("Second model", key="rec_model_b", embeddings_only=False)
+    other = model_picker(
+        "Second model", key="rec_model_b", embeddings_only=False, compare_with=name
+    )
     if other is None:
         return
     name_b, model_b = other
