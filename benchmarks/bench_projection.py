@@ -22,17 +22,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM") or find_chromium() or "/usr/bin/chromium"
+ARGS = CHROMIUM_ARGS
 
 
 def low_rank_vectors(n: int, dim: int = 64, rank: int = 12, seed: int = 0) -> np.ndarray:

@@ -7,7 +7,6 @@ Screenshots go to ``test-artifacts/screenshots`` (printed at the end of the sess
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,28 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.chromium import CHROMIUM_ARGS, find_chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
@@ -48,7 +29,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = _chromium_path()
+    path = find_chromium()
     if path is None:
         message = (
             "Chromium not found: install Debian's chromium (apt-get install -y chromium) to run "
