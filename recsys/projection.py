@@ -24,6 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from recsys.errors import ModelConfigError
+from recsys.svd import principal_signs
 
 METHODS = ("umap", "pca", "tsne")
 METHOD_LABELS = {"umap": "UMAP", "pca": "PCA", "tsne": "t-SNE"}
@@ -149,9 +150,7 @@ def _pca(v: np.ndarray, dims: int) -> np.ndarray:
     centred = v - v.mean(axis=0, keepdims=True)
     _, _, vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
     comps = vt[:dims]
-    signs = np.sign(comps[np.arange(len(comps)), np.argmax(np.abs(comps), axis=1)])
-    signs[signs == 0] = 1
-    out = centred @ (comps * signs[:, None]).T
+    out = centred @ (comps * principal_signs(comps)[:, None]).T
     if out.shape[1] < dims:  # fewer input dimensions than map dimensions
         out = np.hstack([out, np.zeros((out.shape[0], dims - out.shape[1]))])
     return out.astype(np.float32)

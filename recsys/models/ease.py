@@ -11,6 +11,7 @@ from sklearn.utils.extmath import randomized_svd
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.models.base import Param, Progress, Recommender
+from recsys.svd import oriented
 
 #: above this many items the dense item x item inverse takes too much memory and time here
 MAX_ITEMS = 20_000
@@ -83,9 +84,7 @@ class EASE(Recommender):
     def _set_map_vectors(self) -> None:
         k = min(int(self.factors), self.B_.shape[0] - 1)
         u, s, vt = randomized_svd(self.B_, k, n_iter=5, random_state=int(self.seed))
-        signs = np.sign(vt[np.arange(k), np.abs(vt).argmax(axis=1)])
-        signs[signs == 0] = 1
-        u, vt = u * signs, vt * signs[:, None]
+        u, vt = oriented(u, vt)
         self.item_factors_ = np.ascontiguousarray(vt.T, dtype=np.float32)
         self.history_map_ = np.ascontiguousarray(u * s, dtype=np.float32)
         self.user_factors_ = np.asarray(self.user_items_ @ self.history_map_, dtype=np.float32)

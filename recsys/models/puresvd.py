@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import svds
 
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.models.base import Param, Progress, Recommender
+from recsys.svd import sparse_svd
 
 
 class PureSVD(Recommender):
@@ -48,15 +48,7 @@ class PureSVD(Recommender):
         if k < 1:
             raise ModelConfigError("PureSVD needs at least 2 users and 2 items.")
         self._report(progress, 0, 1, info="computing SVD")
-        rng = np.random.default_rng(self.seed)
-        v0 = rng.standard_normal(min(m.shape))
-        u, s, vt = svds(m, k=k, v0=v0)
-        order = np.argsort(-s)
-        u, s, vt = u[:, order], s[order], vt[order]
-        # fix the sign ambiguity of singular vectors so the same data gives the same factors
-        signs = np.sign(vt[np.arange(k), np.abs(vt).argmax(axis=1)])
-        signs[signs == 0] = 1
-        u, vt = u * signs, vt * signs[:, None]
+        u, s, vt = sparse_svd(m, k, self.seed)
         self.singular_values_ = s.astype(np.float32)
         self.user_factors_ = (u * s).astype(np.float32)
         self.item_factors_ = vt.T.astype(np.float32).copy()

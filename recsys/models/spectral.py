@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import svds
 
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.models.base import Param, Progress, Recommender
+from recsys.svd import sparse_svd
 
 
 class Spectral(Recommender):
@@ -54,13 +54,7 @@ class Spectral(Recommender):
         if k < 1:
             raise ModelConfigError("The spectral embedding needs at least 2 users and 2 items.")
         self._report(progress, 0, 1, info="computing SVD")
-        v0 = np.random.default_rng(self.seed).standard_normal(min(norm.shape))
-        u, s, vt = svds(norm.tocsr(), k=k, v0=v0)
-        order = np.argsort(-s)
-        u, s, vt = u[:, order], s[order], vt[order]
-        signs = np.sign(vt[np.arange(k), np.abs(vt).argmax(axis=1)])
-        signs[signs == 0] = 1
-        u, vt = u * signs, vt * signs[:, None]
+        u, s, vt = sparse_svd(norm.tocsr(), k, self.seed)
         root = np.sqrt(s)
         self.singular_values_ = s.astype(np.float32)
         self.user_factors_ = (u * root).astype(np.float32)
