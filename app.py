@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import _common
+from app_ui import common, maps
 
 st.set_page_config(page_title="Recsys Embedding Explorer", page_icon="🧭", layout="wide")
 
@@ -33,6 +33,6 @@ nav = st.navigation(
         if (HERE / path).exists()
     ]
 )
-_common.on_server_start()
-_common.sidebar()
+maps.start_umap_warm_up()  # st.cache_resource: the thread starts once per server
+common.sidebar()
 nav.run()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from app_pages import _data_helpers as _data
-from app_pages._common import demo_dataset, get_dataset, set_dataset
-from app_pages._data_profile import profile
+from app_ui import data_forms as _data
+from app_ui import state
+from app_ui.common import demo_dataset, get_dataset, set_dataset
+from app_ui.data_profile import profile
 from recsys.data.limits import format_bytes, max_bytes
 from recsys.data.movielens import LICENSE_NOTE, RELEASES, cached_path, load_movielens
 from recsys.errors import RecsysError
@@ -29,7 +30,7 @@ if source == SOURCES[0]:
         st.success("The demo catalogue is loaded.", icon=":material/check_circle:")
     elif st.button("Use the demo catalogue", type="primary"):
         set_dataset(demo_dataset())
-        st.session_state.pop("data_loaded_digest", None)
+        st.session_state.pop(state.DATA_LOADED_DIGEST, None)
         st.rerun()
 
 elif source == SOURCES[1]:
@@ -57,7 +58,7 @@ else:
         bar, update = _data.progress_bar(f"Fetching {key}…")
         try:
             set_dataset(load_movielens(key, progress=update))
-            st.session_state.pop("data_loaded_digest", None)
+            st.session_state.pop(state.DATA_LOADED_DIGEST, None)
             bar.empty()
             st.rerun()
         except RecsysError as exc:

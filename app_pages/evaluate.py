@@ -6,14 +6,14 @@ import time
 
 import streamlit as st
 
-from app_pages import _evaluate_ui as ui
-from app_pages._common import get_dataset, show_error
-from app_pages._models import load_saved_model, workspace
-from recsys.comparison import ModelSpec, run_comparison
+from app_ui import evaluate_panels as ui
+from app_ui.common import get_dataset, show_error
+from app_ui.models import load_saved_model, workspace
 from recsys.errors import RecsysError
-from recsys.evaluation import DEFAULT_K, METRIC_DEFINITIONS
+from recsys.evaluation.comparison import ModelSpec, run_comparison
+from recsys.evaluation.metrics import DEFAULT_K, METRIC_DEFINITIONS
+from recsys.evaluation.runs import list_runs, load_run, save_run
 from recsys.models.registry import available_models, get_model_class
-from recsys.runs import list_runs, load_run, save_run
 
 RUN_KEY = "_eval_run_id"
 FRESH_DEFAULT = ["als", "svd"]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages._common import get_dataset, page_link
+from app_ui.common import get_dataset, page_link
 
 st.title("Recsys Embedding Explorer")
 st.markdown(

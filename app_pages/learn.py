@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from app_pages import _lessons as L
-from app_pages._common import get_dataset, show_error
+from app_ui import lesson_panels as L
+from app_ui.common import get_dataset, show_error
 from recsys import lessons
 from recsys.errors import RecsysError
 from recsys.viz import lessons as viz

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from app_pages import _maps
-from app_pages._common import get_dataset, show_error
-from recsys import map_view as mv
+from app_ui import maps as _maps
+from app_ui import state
+from app_ui.common import get_dataset, show_error
 from recsys.errors import RecsysError
-from recsys.projection import METHOD_LABELS, ProjectionParams
+from recsys.maps.projection import METHOD_LABELS, ProjectionParams
 from recsys.viz import map as vmap
+from recsys.viz import map_view as mv
 
 st.title("Map")
 st.caption(
@@ -23,14 +24,14 @@ if imported is not None:
         "Embeddings",
         ["model", "imported"],
         horizontal=True,
-        key="map_source",
+        key=state.MAP_SOURCE,
         format_func={"model": "From a trained model", "imported": f"Imported: {imported.name}"}.get,
     )
 es = None
 if source == "imported":
     es = imported
 else:
-    from app_pages._models import model_picker
+    from app_ui.models import model_picker
 
     picked = model_picker(key="map_model")
     if picked is not None:

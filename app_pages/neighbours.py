@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages._common import get_dataset, md_escape, show_error
-from app_pages._models import model_picker
+from app_ui import state
+from app_ui.common import get_dataset, md_escape, show_error
+from app_ui.models import model_picker
 from recsys.errors import RecsysError
-from recsys.neighbours import compare_item_neighbours, item_neighbours, user_neighbours
+from recsys.explain.neighbours import compare_item_neighbours, item_neighbours, user_neighbours
 
 ITEM_KEY = "nb_item"
 USER_KEY = "nb_user"
@@ -107,7 +108,7 @@ def items_section() -> None:
 def users_section() -> None:
     ids = list(model.user_ids_.ids)
     if st.session_state.get(USER_KEY) not in model.user_ids_:
-        st.session_state[USER_KEY] = st.session_state.get("rec_user") or ids[0]
+        st.session_state[USER_KEY] = st.session_state.get(state.RECOMMEND_USER) or ids[0]
         if st.session_state[USER_KEY] not in model.user_ids_:
             st.session_state[USER_KEY] = ids[0]
     user = st.selectbox("User (type to search by id)", ids, key=USER_KEY)

@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import _coldstart, _profile
-from app_pages._common import get_dataset, md_escape, show_error
-from app_pages._models import model_picker
-from app_pages._recommend_ui import (
+from app_ui import coldstart_panel as _coldstart
+from app_ui import profile_builder as _profile
+from app_ui import state
+from app_ui.common import get_dataset, md_escape, show_error
+from app_ui.models import model_picker
+from app_ui.recommend_panels import (
     filters,
     model_key,
     show_explained_list,
@@ -17,11 +19,12 @@ from app_pages._recommend_ui import (
     user_vector_of,
 )
 from recsys.errors import RecsysError
-from recsys.explain import Profile, drivers, explain_items
-from recsys.neighbours import list_overlap
+from recsys.explain.explanations import drivers, explain_items
+from recsys.explain.neighbours import list_overlap
+from recsys.models.profile import Profile
 
-USER_KEY = "rec_user"
-MAP_SELECTION_KEY = "map_selected_users"
+USER_KEY = state.RECOMMEND_USER
+MAP_SELECTION_KEY = state.MAP_SELECTED_USERS
 
 st.title("Recommend")
 st.caption(
@@ -108,7 +111,7 @@ def user_tab() -> None:
         user_index=u,
     )
     compare_section(user, profile, n, seen, mask)
-    st.session_state["rec_user_index"] = u
+    st.session_state[state.RECOMMEND_USER_INDEX] = u
 
 
 def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> None:

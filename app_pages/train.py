@@ -7,8 +7,8 @@ import time
 
 import streamlit as st
 
-from app_pages._common import get_dataset, page_link, show_error
-from app_pages._models import (
+from app_ui.common import get_dataset, page_link, show_error
+from app_ui.models import (
     ACTIVE_MODEL_KEY,
     clear_model_cache,
     load_saved_model,

@@ -17,10 +17,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from recsys.comparison import ModelSpec, run_comparison
 from recsys.data.dataset import Dataset
 from recsys.data.reference import ml_small_path
-from recsys.evaluation import evaluate_model, temporal_split
+from recsys.evaluation.comparison import ModelSpec, run_comparison
+from recsys.evaluation.metrics import evaluate_model, temporal_split
 from recsys.models.registry import available_models
 
 ML_SMALL = ml_small_path()
@@ -117,7 +117,7 @@ SEARCHES = [
 
 def bench_tuned(ds: Dataset, k: int = 10) -> None:
     """Grid search on validation, then the best setting trained on the whole train part."""
-    from recsys.tuning import grid_search
+    from recsys.evaluation.tuning import grid_search
 
     split = temporal_split(ds, 0.2)
     data = split.apply(ds)

@@ -47,7 +47,7 @@ def bench(ds) -> None:
     timed("4. cosine vs co-occurrence neighbours", lambda: lessons.compare_neighbours(
         m32, ds, lessons.example_item(ds)))
     vectors = m32.item_factors_[lessons.popular_items(ds, 1000)]
-    from recsys.projection import warm_up
+    from recsys.maps.projection import warm_up
 
     timed("5. (UMAP warm-up, done at server start in the app)", warm_up)
     for method in ("pca", "tsne", "umap"):

@@ -107,8 +107,7 @@ def bench_server() -> None:
 
 def bench_umap() -> None:
     """UMAP time for 10k and 50k 64-d items after the warm-up (compilation excluded)."""
-    from recsys import projection
-
+    from recsys.maps import projection
     t = time.perf_counter()
     projection.warm_up()
     print(
@@ -135,8 +134,8 @@ def bench_ratio(n: int = 10_000, rounds: int = 3) -> None:
     """Our projection call vs a bare umap-learn fit on the same vectors, alternately."""
     import umap
 
-    from recsys import projection
-    from recsys.projection import ProjectionParams
+    from recsys.maps import projection
+    from recsys.maps.projection import ProjectionParams
 
     projection.warm_up()
     v = low_rank_vectors(n, seed=1)

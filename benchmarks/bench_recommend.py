@@ -23,9 +23,10 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from recsys.data.dataset import FEEDBACK_IMPLICIT, Dataset
-from recsys.explain import Profile, explain_items, fold_in_vector, recommend_profile
+from recsys.explain.explanations import explain_items
+from recsys.explain.neighbours import item_neighbours
+from recsys.models.profile import Profile
 from recsys.models.registry import create_model
-from recsys.neighbours import item_neighbours
 
 
 def synthetic(n_items: int, n_users: int, per_user: int, seed: int = 0) -> Dataset:
@@ -119,7 +120,7 @@ def main() -> None:
     print(f"ALS      similar items, cosine only (10):  {percentiles(times)}")
 
     t = time.perf_counter()
-    fold_in_vector(svd, Profile.of_items(svd, list(ds.item_ids.to_external(items[:20]))))
+    svd.fold_in(Profile.of_items(svd, list(ds.item_ids.to_external(items[:20]))))
     print(f"PureSVD  regression fold-in, one-off fit per model: {time.perf_counter() - t:.1f} s")
     for label, model in (("ALS", als), ("PureSVD", svd)):
         times = []
@@ -127,7 +128,7 @@ def main() -> None:
             picks = list(ds.item_ids.to_external(rng.choice(ds.n_items, 20, replace=False)))
             t = time.perf_counter()
             profile = Profile.of_items(model, picks)
-            recs = recommend_profile(model, profile, n=10)
+            recs = model.recommend_profile(profile, n=10)
             explain_items(model, ds, profile, list(recs["item"]))
             times.append(time.perf_counter() - t)
         print(f"{label:8s} fold-in 20 items + top-10 + explain:  {percentiles(times)}")

@@ -1,8 +1,8 @@
 """The computations behind the Learn page's six lessons.
 
 Each lesson is a pure function of a dataset and a few knobs: it trains (or takes) a model from
-:mod:`recsys.models`, and reuses :mod:`recsys.projection`, :mod:`recsys.neighbours`,
-:mod:`recsys.clusters` and :mod:`recsys.evaluation` rather than re-implementing them.
+:mod:`recsys.models`, and reuses :mod:`recsys.maps.projection`, :mod:`recsys.explain.neighbours`,
+:mod:`recsys.maps.clusters` and :mod:`recsys.evaluation.metrics` rather than re-implementing them.
 
 1. :func:`two_factor_space` - a live 2-factor model plotted in its raw factor space.
 2. :func:`dot_product_breakdown`, :func:`length_effect` - a score is a dot product; vector
@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from recsys.clusters import cluster_labels
 from recsys.data.dataset import Dataset
 from recsys.errors import DataError, ModelConfigError
-from recsys.models.base import Recommender, top_k
+from recsys.linalg import normalise_rows, top_k
+from recsys.maps.clusters import cluster_labels
+from recsys.models.base import Recommender
 from recsys.models.registry import create_model, get_model_class
-from recsys.projection import normalise_rows
 
 #: The model every lesson trains: ALS, whose regularisation and iterations are the lesson-1 knobs.
 LESSON_MODEL = "als"
@@ -393,7 +393,7 @@ def compare_neighbours(
     model: Recommender, dataset: Dataset, item: str, n: int = 10
 ) -> NeighbourComparison:
     """Lesson 4: the top-``n`` by cosine of the item vectors vs by users in common."""
-    from recsys.neighbours import item_neighbours, list_overlap
+    from recsys.explain.neighbours import item_neighbours, list_overlap
 
     i = dataset.item_ids.index(item)
     cosine = item_neighbours(model, dataset, item, n)
@@ -475,7 +475,7 @@ def project_items(
     """Lesson 5: one projection (PCA, t-SNE or UMAP) of ``vectors``, with its faithfulness."""
     import time
 
-    from recsys.projection import ProjectionParams, faithfulness, project
+    from recsys.maps.projection import ProjectionParams, faithfulness, project
 
     start = time.perf_counter()
     params = ProjectionParams(
@@ -528,7 +528,7 @@ def sparsity_point(
 
     Returns dict: drop_share, train_interactions, ndcg, ari, label_source.
     """
-    from recsys.evaluation import Split, evaluate_model, random_split
+    from recsys.evaluation.metrics import Split, evaluate_model, random_split
 
     if not 0.0 <= float(drop_share) < 1.0:
         raise ModelConfigError(f"The dropped share must be in [0, 1), not {drop_share}.")
@@ -588,17 +588,17 @@ def default_fold_in_items(dataset: Dataset, n: int = 3, skip: int = 3) -> list[s
 def fold_in_user(model: Recommender, dataset: Dataset, items: Sequence[str], n: int = 5) -> FoldIn:
     """Lesson 6: a user vector from ``items`` alone (no retraining) and their top ``n`` items.
 
-    Uses the model's own fold-in (ALS: its closed-form user solve, see :mod:`recsys.explain`).
+    Uses the model's own fold-in (ALS: its closed-form user solve, see :mod:`recsys.explain.explanations`).
     ``nearest_label`` is the most common label among the recommendations.
     """
-    from recsys.explain import Profile, fold_in_vector, recommend_profile
+    from recsys.models.profile import Profile
 
     items = [str(i) for i in items]
     if not items:
         raise ModelConfigError("Pick at least one item to fold in a new user.")
     profile = Profile.of_items(model, items)
-    vector = fold_in_vector(model, profile)
-    recs = recommend_profile(model, profile, n=n)
+    vector = model.fold_in(profile)
+    recs = model.recommend_profile(profile, n=n)
     labels, source = reference_labels(dataset)
     idx = model.item_ids_.indices(recs["item"])
     recs = recs.assign(title=dataset.titles[idx], label=labels[idx])

@@ -4,7 +4,7 @@ Layout::
 
     <root>/models/<name>/model.json    metadata (model type, hyperparameters, dataset, times)
     <root>/models/<name>/arrays.npz    factors and ids, loaded with allow_pickle=False
-    <root>/runs/...                    evaluation runs (written by recsys.evaluation)
+    <root>/runs/...                    evaluation runs (written by recsys.evaluation.metrics)
 
 The root is ``$RECSYS_WORKSPACE`` or ``./workspace``. A model is first written completely into a
 hidden temporary folder and then renamed into place, so killing the process mid-save leaves the
@@ -17,8 +17,6 @@ import json
 import os
 import re
 import shutil
-import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from recsys import __version__
+from recsys.atomic import atomic_write_text
 from recsys.errors import RecsysError, StoreError
 
 ENV_VAR = "RECSYS_WORKSPACE"
@@ -41,24 +40,6 @@ _HIDDEN_PREFIXES = (".tmp-", ".trash-")
 _STALE_SECONDS = 3600
 
 
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically: a temp file in the same folder, then a rename.
-
-    A crash mid-write leaves either the old file or the new one, never half of one.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def sanitize_name(name: str) -> str:
@@ -413,30 +394,3 @@ def _remove_if_stale(entry: Path) -> None:
         pass
 
 
-# ---------------------------------------------------------------------- CLI
-def add_models_command(sub: Any) -> None:
-    """Register ``recsys models``: list the saved models of the workspace."""
-    p = sub.add_parser("models", help="list the models saved in the workspace")
-    p.add_argument("--workspace", help=f"workspace folder (default: ${ENV_VAR} or ./workspace)")
-    p.set_defaults(handler=_models_command)
-
-
-def _models_command(args: Any) -> int:
-    ws = Workspace(args.workspace)
-    infos, problems = ws.list_models()
-    print(f"Workspace: {ws.root}")
-    if not infos:
-        print("No saved models yet. Train one with: recsys train --data demo --model als")
-    else:
-        header = (
-            f"{'name':<28} {'model':<10} {'dataset':<24} {'fingerprint':<16} {'fit s':>7}  created"
-        )
-        print(header)
-        for i in infos:
-            print(
-                f"{i.name[:28]:<28} {i.model:<10} {i.dataset_name[:24]:<24} "
-                f"{i.dataset_fingerprint:<16} {i.fit_seconds:>7.1f}  {i.created_at}"
-            )
-    for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
-    return 0

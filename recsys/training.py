@@ -7,16 +7,13 @@ also writes it to the workspace; nothing is written unless the fit completed.
 
 from __future__ import annotations
 
-import argparse
-import sys
-import time
 from datetime import datetime, timezone
 from typing import Any
 
 from recsys.data.dataset import Dataset
 from recsys.errors import DataError, ModelConfigError, StoreError
 from recsys.models.base import Progress, Recommender
-from recsys.models.registry import MODEL_PATHS, available_models, get_model_class
+from recsys.models.registry import get_model_class
 from recsys.store import ModelInfo, Workspace, sanitize_name
 
 
@@ -125,100 +122,3 @@ def load_data(spec: str) -> Dataset:
     return load_path(spec)
 
 
-# ---------------------------------------------------------------------- CLI
-def _param_specs() -> dict[str, tuple[Any, list[str]]]:
-    """Every hyperparameter name across all models -> (its first Param, "model=default" list)."""
-    specs: dict[str, Any] = {}
-    owners: dict[str, list[str]] = {}
-    for key in MODEL_PATHS:
-        try:
-            klass = get_model_class(key)
-        except ModelConfigError:
-            continue
-        for name, spec in klass.PARAMS.items():
-            specs.setdefault(name, spec)
-            owners.setdefault(name, []).append(f"{key}={spec.default}")
-    return {name: (specs[name], owners[name]) for name in specs}
-
-
-def add_train_command(sub: Any) -> None:
-    """Register ``recsys train``; one ``--flag`` per hyperparameter of any model."""
-    p = sub.add_parser(
-        "train",
-        help="train a model and save it to the workspace",
-        description="Train a model and save it to the workspace (it then shows up in the app).",
-    )
-    p.add_argument(
-        "--data", required=True, help="'demo' or a path to a CSV/Parquet/zip file or folder"
-    )
-    p.add_argument(
-        "--model", default="als", choices=available_models(), help="model kind (default als)"
-    )
-    p.add_argument("--name", help="name in the workspace (default: <model>-<data>-<time>)")
-    p.add_argument(
-        "--workspace", help="workspace folder (default: $RECSYS_WORKSPACE or ./workspace)"
-    )
-    p.add_argument(
-        "--overwrite", action="store_true", help="replace a saved model of the same name"
-    )
-    group = p.add_argument_group(
-        "hyperparameters (each applies to the models listed with their defaults; the help text "
-        "is the first model's, see the Train page for each model's own)"
-    )
-    for name, (spec, owners) in _param_specs().items():
-        flag = "--" + name.replace("_", "-")
-        text = f"{spec.help} Defaults: {', '.join(owners)}"
-        if isinstance(spec.default, bool):
-            group.add_argument(
-                flag,
-                dest=f"hp_{name}",
-                action=argparse.BooleanOptionalAction,
-                default=None,
-                help=text,
-            )
-        else:
-            group.add_argument(flag, dest=f"hp_{name}", default=None, metavar="X", help=text)
-    p.set_defaults(handler=_train_command)
-
-
-def _train_command(args: argparse.Namespace) -> int:
-    params = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
-    klass = get_model_class(args.model)
-    ignored = sorted(set(params) - set(klass.PARAMS))
-    if ignored:
-        flags = ", ".join("--" + n.replace("_", "-") for n in ignored)
-        takes = ", ".join("--" + n.replace("_", "-") for n in klass.PARAMS) or "no hyperparameters"
-        raise ModelConfigError(f"{klass.label} does not use {flags}; it takes {takes}.")
-    params = validated_params(args.model, params)  # fail before loading any data
-    dataset = load_data(args.data)
-    print(
-        f"Training {klass.label} on {dataset.name} "
-        f"({dataset.n_users:,} users, {dataset.n_items:,} items, {dataset.n_interactions:,} interactions)"
-    )
-    start = time.perf_counter()
-
-    def progress(step: int, total: int, info: dict) -> None:
-        figures = "  ".join(
-            f"{k} {v:.4g}" if isinstance(v, int | float) else str(v)
-            for k, v in info.items()
-            if k not in ("step", "total", "seconds") and isinstance(v, int | float | str)
-        )
-        print(f"  [{step:>3}/{total}] {time.perf_counter() - start:7.1f} s  {figures}", flush=True)
-
-    model, info = train_and_save(
-        args.model,
-        params,
-        dataset,
-        name=args.name,
-        progress=progress,
-        workspace=Workspace(args.workspace),
-        overwrite=args.overwrite,
-    )
-    print(f"Saved '{info.name}' ({model.fit_seconds_:.1f} s) in {info.path}")
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:  # pragma: no cover - thin wrapper
-    from recsys.cli import main as cli_main
-
-    return cli_main(["train", *(argv or sys.argv[1:])])

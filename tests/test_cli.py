@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from recsys.cli import main
+from recsys.cli.main import main
 from recsys.store import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +111,7 @@ def test_console_script_and_env_workspace(tmp_path):
         [
             sys.executable,
             "-m",
-            "recsys.cli",
+            "recsys.cli.main",
             "train",
             "--data",
             "demo",
@@ -128,7 +128,7 @@ def test_console_script_and_env_workspace(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     listed = subprocess.run(
-        [sys.executable, "-m", "recsys.cli", "models"],
+        [sys.executable, "-m", "recsys.cli.main", "models"],
         cwd=ROOT,
         env=env,
         capture_output=True,

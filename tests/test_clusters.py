@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys.clusters import NOISE_NAME, cluster_embeddings, name_clusters, title_words
 from recsys.data.demo import load_demo
 from recsys.errors import ModelConfigError
+from recsys.maps.clusters import NOISE_NAME, cluster_embeddings, name_clusters, title_words
 from recsys.models.registry import create_model
 
 

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys.coldstart import (
+from recsys.data.dataset import Dataset
+from recsys.errors import DataError
+from recsys.explain.coldstart import (
     ColdStartRegressor,
     cold_item_vectors,
     describe_cold,
     evaluate_reliability,
     recommend_cold,
 )
-from recsys.data.dataset import Dataset
-from recsys.errors import DataError
 from tests._rec_models import demo, fitted
 
 

@@ -10,18 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from recsys.csv_safety import neutralise_csv_cell, safe_csv
 from recsys.data.demo import load_demo
-from recsys.embedding_set import EmbeddingSet
-from recsys.embeddings_io import (
+from recsys.errors import DataError
+from recsys.maps.embedding_set import EmbeddingSet
+from recsys.maps.embeddings_io import (
     coordinates_frame,
     import_embeddings,
     projector_zip,
     to_csv,
     to_parquet,
 )
-from recsys.errors import DataError
-from recsys.export import neutralise_csv_cell, safe_csv
-from recsys.selection import summarise_selection
+from recsys.maps.selection import summarise_selection
 
 
 @pytest.fixture(scope="module")

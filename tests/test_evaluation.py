@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from recsys.comparison import ModelSpec, head_to_head, parse_model_list, run_comparison
 from recsys.data.dataset import FEEDBACK_EXPLICIT, Dataset
 from recsys.data.demo import load_demo
 from recsys.errors import DataError, ModelConfigError, RecsysError
-from recsys.evaluation import (
+from recsys.evaluation.comparison import ModelSpec, head_to_head, parse_model_list, run_comparison
+from recsys.evaluation.metrics import (
     METRIC_DEFINITIONS,
     Split,
     bucket_table,
@@ -23,10 +23,10 @@ from recsys.evaluation import (
     ranking_metrics,
     temporal_split,
     time_cutoff_split,
-    top_k_rows,
 )
+from recsys.evaluation.tuning import grid_points, grid_search, parse_values, train_best
+from recsys.linalg import top_k_rows
 from recsys.models.registry import create_model
-from recsys.tuning import grid_points, grid_search, parse_values, train_best
 
 
 @pytest.fixture(scope="module")

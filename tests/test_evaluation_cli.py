@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from recsys.cli import main
-from recsys.runs import list_runs, load_run
+from recsys.cli.main import main
+from recsys.evaluation.runs import list_runs, load_run
 
 
 def test_evaluate_prints_leaderboard_and_saves_the_run(tmp_path, capsys):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from recsys.comparison import ModelSpec, run_comparison
 from recsys.data.reference import ml_small_path
-from recsys.evaluation import temporal_split
+from recsys.evaluation.comparison import ModelSpec, run_comparison
+from recsys.evaluation.metrics import temporal_split
 
 ML_SMALL = ml_small_path()
 

@@ -10,7 +10,7 @@ import pytest
 from implicit.cpu.als import AlternatingLeastSquares
 
 from recsys.data.dataset import Dataset
-from recsys.explain import (
+from recsys.explain.explanations import (
     KIND_FACTORS,
     KIND_HISTORY,
     KIND_NONE,

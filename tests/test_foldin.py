@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recsys.explain import Profile, fold_in_method, fold_in_vector, recommend_profile
+from recsys.explain.explanations import Profile, fold_in_method, fold_in_vector, recommend_profile
 from tests._rec_models import demo, fitted
 
 USERS = np.random.default_rng(0).choice(2000, 15, replace=False)

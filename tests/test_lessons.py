@@ -13,7 +13,7 @@ from recsys import lessons
 from recsys.data.dataset import Dataset
 from recsys.data.demo import load_demo
 from recsys.errors import DataError, ModelConfigError, UnknownIdError
-from recsys.explain import Profile, fold_in_vector
+from recsys.explain.explanations import Profile, fold_in_vector
 from recsys.viz import lessons as viz
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recsys.errors import ModelConfigError
-from recsys.neighbours import (
+from recsys.explain.neighbours import (
     compare_item_neighbours,
     item_neighbours,
     list_overlap,

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from sklearn.manifold import trustworthiness as sk_trustworthiness
 
-from recsys import projection
 from recsys.errors import ModelConfigError
-from recsys.projection import ProjectionParams, faithfulness, knn_indices, project
+from recsys.maps import projection
+from recsys.maps.projection import ProjectionParams, faithfulness, knn_indices, project
 
 
 @pytest.fixture(scope="module")

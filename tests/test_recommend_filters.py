@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from recsys.errors import DataError
-from recsys.recommend_filters import all_categories, allowed_mask, popularity_cap
+from recsys.explain.filters import all_categories, allowed_mask, popularity_cap
 from tests._rec_models import demo, fitted
 
 

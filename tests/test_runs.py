@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys.comparison import ModelSpec, run_comparison
 from recsys.data.dataset import Dataset
 from recsys.errors import StoreError
-from recsys.evaluation import temporal_split
-from recsys.runs import delete_run, list_runs, load_run, save_run
+from recsys.evaluation.comparison import ModelSpec, run_comparison
+from recsys.evaluation.metrics import temporal_split
+from recsys.evaluation.runs import delete_run, list_runs, load_run, save_run
 from recsys.store import Workspace
 
 

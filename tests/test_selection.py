@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from recsys.data.demo import load_demo
-from recsys.embedding_set import EmbeddingSet
-from recsys.embeddings_io import import_embeddings, projector_zip
+from recsys.maps.embedding_set import EmbeddingSet
+from recsys.maps.embeddings_io import import_embeddings, projector_zip
+from recsys.maps.selection import category_mix, summarise_selection
 from recsys.models.registry import create_model
-from recsys.selection import category_mix, summarise_selection
 
 
 @pytest.fixture(scope="module")

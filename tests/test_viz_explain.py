@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recsys.explain import KIND_HISTORY, Explanation
+from recsys.explain.explanations import KIND_HISTORY, Explanation
 from recsys.viz.explain import contribution_chart, neighbourhood_map
 
 

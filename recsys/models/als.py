@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import scipy.linalg
 
 from recsys.data.dataset import Dataset
 from recsys.models._threads import single_threaded_blas
 from recsys.models.base import Param, Progress, Recommender
+from recsys.models.breakdown import KIND_HISTORY, ScoreBreakdown
+from recsys.models.profile import Profile
 
 
 class ALS(Recommender):
@@ -17,7 +18,7 @@ class ALS(Recommender):
     Every observed interaction is a positive with confidence ``alpha * value`` (as implicit uses it); every
     unobserved cell is a weak negative. Scores are ``u . v``. The factors are implicit's own
     (float32), so implicit's explanations can be recomputed exactly from ``item_factors_``,
-    ``user_items_``, ``alpha`` and ``regularization`` (see :meth:`history_contributions`).
+    ``user_items_``, ``alpha`` and ``regularization`` (see :meth:`explain`).
     """
 
     key = "als"
@@ -97,43 +98,80 @@ class ALS(Recommender):
         self.user_factors_ = model.user_factors
         self.item_factors_ = model.item_factors
 
-    def _fold_in_indices(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """ALS's own user update for a new user: the exact least-squares solve implicit uses."""
-        Y = self.item_factors_.astype(np.float64)
-        conf = self.alpha * weights
-        Yh = Y[items]
-        A = Y.T @ Y + self.regularization * np.eye(Y.shape[1]) + Yh.T @ ((conf - 1.0)[:, None] * Yh)
-        b = Yh.T @ conf
-        return np.linalg.solve(A, b).astype(np.float32)
+    # ------------------------------------------------------------------ the user solve
+    fold_in_text = "ALS's closed-form user solve"
 
-    def history_contributions(
-        self, user: str, item: str, n: int = 10
-    ) -> tuple[float, pd.DataFrame]:
-        """implicit's ``explain``: how much each history item contributes to ``item``'s score.
+    def confidence(self, values: np.ndarray) -> np.ndarray:
+        """The confidence implicit's ALS gives raw interaction values: ``alpha * value``.
 
-        Returns ``(total, DataFrame[item, contribution])``, the top ``n`` history items by
-        contribution. ``total`` is the sum over the whole history; it equals the exact
-        least-squares score of the user (implicit's CG solver stops slightly earlier, so it
-        differs a little from ``user_scores``). Matches implicit's ``explain`` to float32
-        rounding (implicit sums in a different order).
+        Values are first set to 1 when the model binarises (negative values, "disliked", stay
+        negative). implicit's solve uses c directly where Hu et al. write 1 + alpha * r.
+        """
+        values = np.asarray(values, dtype=np.float64)
+        if self.binarize:
+            values = np.where(values < 0, -1.0, 1.0)
+        return float(self.alpha) * values
+
+    def user_regularization(self, n_items: int) -> float:
+        """λ of one user's solve (the same for every user here; Spark scales it by n_items)."""
+        return float(self.regularization)
+
+    def _gram(self) -> np.ndarray:
+        """YᵀY of the item factors in float64, computed once per fitted model (read-only)."""
+        if getattr(self, "_gram_cache", None) is None:
+            y = self.item_factors_.astype(np.float64)
+            self._gram_cache = y.T @ y
+        return self._gram_cache
+
+    def _user_system(self, profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(A, b, c) of the ALS user solve A x = b, the one place it is written.
+
+        A = YᵀY + λI + Σ_j (|c_j| − 1) y_j y_jᵀ, b = Σ_{c_j > 0} c_j y_j (implicit's
+        ``user_linear_equation``: a negative confidence weighs the squared error but does not
+        pull the user towards the item).
+        """
+        items = np.asarray(profile.items, dtype=np.int64)
+        conf = self.confidence(profile.values)
+        y = self.item_factors_[items].astype(np.float64)
+        a = self._gram() + self.user_regularization(len(items)) * np.eye(y.shape[1])
+        a += y.T @ ((np.abs(conf) - 1.0)[:, None] * y)
+        b = y.T @ np.where(conf > 0, conf, 0.0)
+        return a, b, conf
+
+    def fold_in(self, profile: Profile) -> np.ndarray:
+        """The exact ALS user vector for a history (implicit's ``recalculate_user``)."""
+        self._check_fitted()
+        a, b, _ = self._user_system(profile)
+        return scipy.linalg.solve(a, b, assume_a="pos").astype(np.float32)
+
+    def explain(self, profile: Profile, items: np.ndarray) -> ScoreBreakdown:
+        """The score of a fresh user solve as a sum over history items (Hu et al. 2008, §5).
+
+        With W = A⁻¹, x_u = W Σ_j c_j y_j, so score(u, i) = y_iᵀ x_u = Σ_j c_j · y_iᵀ W y_j; this
+        is implicit's ``explain``. For a training user the stored vector (what the list was ranked
+        with) can differ slightly from the fresh solve, because training ends with an item step;
+        ``model_scores`` holds it.
         """
         self._check_fitted()
-        u = self.user_ids_.index(user)
-        i = self.item_ids_.index(item)
-        Y32 = self.item_factors_
-        YtY = (Y32.T @ Y32).astype(np.float64)  # float32 like implicit's cached YtY
-        Y = Y32.astype(np.float64)
-        row = self.user_items_[u]
-        conf = (np.float32(self.alpha) * row.data.astype(np.float32)).astype(np.float64)
-        items = row.indices
-        Yh = Y[items]
-        w = np.where(conf > 0, conf, -conf) - 1.0
-        A = YtY + self.regularization * np.eye(Y.shape[1]) + Yh.T @ (w[:, None] * Yh)
-        weighted = scipy.linalg.cho_solve(scipy.linalg.cho_factor(A), Y[i])
-        scores = (Yh @ weighted) * conf
-        scores[conf < 0] = 0.0
-        order = np.argsort(-scores, kind="stable")[: max(0, int(n))]
-        frame = pd.DataFrame(
-            {"item": self.item_ids_.to_external(items[order]), "contribution": scores[order]}
+        items = np.asarray(items, dtype=np.int64)
+        a, _, conf = self._user_system(profile)
+        weighted = scipy.linalg.cho_solve(
+            scipy.linalg.cho_factor(a), self.item_factors_[items].astype(np.float64).T
+        )  # W y_i, (k, n)
+        y_hist = self.item_factors_[np.asarray(profile.items, dtype=np.int64)].astype(np.float64)
+        contributions = np.where(conf > 0, conf, 0.0)[:, None] * (y_hist @ weighted)
+        if profile.user_index is None:
+            model_scores = contributions.sum(axis=0)  # a visitor is scored with this very solve
+        else:
+            model_scores = self.item_factors_[items].astype(np.float64) @ self.user_factors_[
+                profile.user_index
+            ].astype(np.float64)
+        return ScoreBreakdown(
+            KIND_HISTORY,
+            "ALS score of a fresh user solve written as a sum over history items: "
+            "c_j · y_iᵀ (YᵀC_uY + λI)⁻¹ y_j (Hu, Koren & Volinsky 2008, §5)",
+            contributions,
+            model_scores,
+            np.asarray(profile.items, dtype=np.int64),
+            weights=conf,
         )
-        return float(scores.sum()), frame

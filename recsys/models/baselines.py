@@ -6,6 +6,7 @@ import numpy as np
 
 from recsys.data.dataset import Dataset
 from recsys.models.base import Param, Progress, Recommender
+from recsys.models.profile import Profile
 
 
 class MostPopular(Recommender):
@@ -27,8 +28,9 @@ class MostPopular(Recommender):
     def _score_rows(self, users: np.ndarray) -> np.ndarray:
         return np.broadcast_to(self.popularity_, (len(users), len(self.popularity_))).copy()
 
-    def _score_profile(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        return self.popularity_.copy()
+    def score_profile(self, profile: Profile) -> np.ndarray:
+        self._check_fitted()
+        return self.popularity_.astype(np.float64)
 
     def _arrays(self) -> dict[str, np.ndarray]:
         return {"popularity": self.popularity_}
@@ -61,9 +63,12 @@ class RandomModel(Recommender):
             else np.zeros((0, n), dtype=np.float32)
         )
 
-    def _score_profile(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        seed = [int(self.seed), *(int(i) for i in np.sort(items))]
-        return np.random.default_rng(seed).random(len(self.item_ids_)).astype(np.float32)
+    def score_profile(self, profile: Profile) -> np.ndarray:
+        self._check_fitted()
+        if profile.user_index is not None:
+            return self.score_users(np.array([profile.user_index]))[0].astype(np.float64)
+        seed = [int(self.seed), *(int(i) for i in np.sort(profile.items))]
+        return np.random.default_rng(seed).random(len(self.item_ids_))
 
     def _arrays(self) -> dict[str, np.ndarray]:
         return {}

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import scipy.linalg
 import scipy.linalg.lapack
 from sklearn.utils.extmath import randomized_svd
 
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
+from recsys.linalg import oriented
 from recsys.models.base import Param, Progress, Recommender
-from recsys.svd import oriented
+from recsys.models.breakdown import KIND_HISTORY, ScoreBreakdown
+from recsys.models.profile import Profile
 
 #: above this many items the dense item x item inverse takes too much memory and time here
 MAX_ITEMS = 20_000
@@ -89,55 +90,43 @@ class EASE(Recommender):
         self.history_map_ = np.ascontiguousarray(u * s, dtype=np.float32)
         self.user_factors_ = np.asarray(self.user_items_ @ self.history_map_, dtype=np.float32)
 
-    def _fold_in_indices(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """A visitor's map vector, made exactly like a user's: x U S."""
-        return (weights.astype(np.float32) @ self.history_map_[items]).astype(np.float32)
+    fold_in_text = "exact x B scores (the map point: x U S, like a user's)"
+
+    def inputs(self, profile: Profile) -> np.ndarray:
+        """The row x_u EASE multiplies with B (1s when the model binarises)."""
+        values = np.asarray(profile.values, dtype=np.float64)
+        return np.where(values < 0, -1.0, 1.0) if self.binarize else values
+
+    def fold_in(self, profile: Profile) -> np.ndarray:
+        """A visitor's map vector, made exactly like a user's: x U S (scores need none: x B)."""
+        self._check_fitted()
+        x = self.inputs(profile).astype(np.float32)
+        return (x @ self.history_map_[np.asarray(profile.items, dtype=np.int64)]).astype(np.float32)
 
     # scores are exact x_u B, not the SVD approximation
     def _score_rows(self, users: np.ndarray) -> np.ndarray:
         return np.asarray(self.user_items_[users] @ self.B_)
 
-    def _score_profile(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        return (weights.astype(np.float32) @ self.B_[items]).astype(np.float32)
-
-    def explain(self, user: str, item: str, n: int = 10) -> pd.DataFrame:
-        """The score of ``item`` as a sum over the user's history: ``x_uj * B[j, item]``.
-
-        Returns DataFrame[term, user_value, item_value, contribution, share] with terms
-        "because of <item id>" (top ``n`` by absolute contribution); over the whole history
-        the contributions sum to the score exactly.
-        """
-        total, frame = self.history_contributions(user, item, n)
-        return pd.DataFrame(
-            {
-                "term": [f"because of {i}" for i in frame["item"]],
-                "user_value": frame["user_value"].to_numpy(),
-                "item_value": frame["weight"].to_numpy(),
-                "contribution": frame["contribution"].to_numpy(),
-                "share": frame["contribution"].to_numpy() / total if total else np.nan,
-            }
-        )
-
-    def history_contributions(
-        self, user: str, item: str, n: int = 10
-    ) -> tuple[float, pd.DataFrame]:
-        """(score, DataFrame[item, user_value, weight, contribution]) over the user's history."""
+    def score_profile(self, profile: Profile) -> np.ndarray:
         self._check_fitted()
-        u = self.user_ids_.index(user)
-        i = self.item_ids_.index(item)
-        row = self.user_items_[u]
-        weights = self.B_[row.indices, i].astype(np.float64)
-        contrib = row.data.astype(np.float64) * weights
-        order = np.argsort(-np.abs(contrib), kind="stable")[: max(0, int(n))]
-        frame = pd.DataFrame(
-            {
-                "item": self.item_ids_.to_external(row.indices[order]),
-                "user_value": row.data[order].astype(np.float64),
-                "weight": weights[order],
-                "contribution": contrib[order],
-            }
+        x = self.inputs(profile)
+        return x @ np.asarray(self.B_[np.asarray(profile.items, dtype=np.int64)], dtype=np.float64)
+
+    def explain(self, profile: Profile, items: np.ndarray) -> ScoreBreakdown:
+        """The score as a sum over history items: ``x_uj · B_ji`` (exact)."""
+        self._check_fitted()
+        items = np.asarray(items, dtype=np.int64)
+        history = np.asarray(profile.items, dtype=np.int64)
+        x = self.inputs(profile)
+        contributions = x[:, None] * np.asarray(self.B_[np.ix_(history, items)], dtype=np.float64)
+        return ScoreBreakdown(
+            KIND_HISTORY,
+            "EASE score written as a sum over history items: X_uj · B_ji",
+            contributions,
+            contributions.sum(axis=0),
+            history,
+            weights=x,
         )
-        return float(contrib.sum()), frame
 
     def _arrays(self) -> dict[str, np.ndarray]:
         return {**super()._arrays(), "B": self.B_, "history_map": self.history_map_}

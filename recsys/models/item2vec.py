@@ -9,6 +9,7 @@ import numpy as np
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.models.base import Param, Progress, Recommender
+from recsys.models.profile import Profile
 
 
 def _stable_hash(text: str) -> int:
@@ -117,10 +118,13 @@ class Item2Vec(Recommender):
         self.item_factors_ = item_vectors
         self.user_factors_ = _mean_rows(self.user_items_, item_vectors)
 
-    def _fold_in_indices(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """A visitor's vector is the weighted mean of their items' vectors, like a user's."""
-        V = self.item_factors_[items].astype(np.float64)
-        return (weights @ V / max(weights.sum(), 1e-12)).astype(np.float32)
+    fold_in_text = "the mean of the picked items' vectors, as for every user"
+
+    def fold_in(self, profile: Profile) -> np.ndarray:
+        """A visitor's vector is the mean of their items' vectors, like a user's."""
+        self._check_fitted()
+        V = self.item_factors_[np.asarray(profile.items, dtype=np.int64)].astype(np.float64)
+        return V.mean(axis=0).astype(np.float32) if len(V) else np.zeros(V.shape[1], np.float32)
 
 
 def _histories(dataset: Dataset, item_ids: np.ndarray) -> list[list[str]]:

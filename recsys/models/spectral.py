@@ -7,8 +7,8 @@ import scipy.sparse as sp
 
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
+from recsys.linalg import sparse_svd
 from recsys.models.base import Param, Progress, Recommender
-from recsys.svd import sparse_svd
 
 
 class Spectral(Recommender):

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recsys.evaluation import ACTIVITY_BUCKETS, metric_label
+from recsys.evaluation.metrics import ACTIVITY_BUCKETS, metric_label
 
 MODEL_COLOUR = "#4C78A8"
 BASELINE_COLOUR = "#B0B0B0"
@@ -98,7 +98,7 @@ def bucket_bars(per_user: pd.DataFrame, models: list[str], metric: str, k: int) 
     """Mean per-user ``metric`` by user activity bucket, one bar group per model.
 
     ``per_user`` has a ``bucket`` column and one column per model (see
-    :meth:`recsys.comparison.Comparison.per_user`).
+    :meth:`recsys.evaluation.comparison.Comparison.per_user`).
     """
     labels = [b[0] for b in ACTIVITY_BUCKETS]
     counts = per_user["bucket"].value_counts().reindex(labels).fillna(0).astype(int)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from recsys.runs import list_runs
+from recsys.evaluation.runs import list_runs
 from recsys.store import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +74,7 @@ def test_search_on_validation_and_save_best(monkeypatch, tmp_path):
 
 def test_definitions_are_shown(monkeypatch, tmp_path):
     at = _app(monkeypatch, tmp_path)
-    from recsys.evaluation import METRIC_DEFINITIONS
+    from recsys.evaluation.metrics import METRIC_DEFINITIONS
 
     text = "\n".join(m.value for m in at.markdown)
     for label, definition in METRIC_DEFINITIONS.values():

@@ -54,8 +54,7 @@ def test_title_search_lists_the_neighbours(monkeypatch, workspace):
 
 
 def test_umap_choice_shows_pca_until_warm_or_umap_when_ready(monkeypatch, workspace):
-    from recsys import projection
-
+    from recsys.maps import projection
     at = _run(monkeypatch, workspace, map_method="umap")
     assert not at.exception, at.exception
     texts = " ".join(i.value for i in at.info) + " ".join(c.value for c in at.caption)

@@ -92,7 +92,7 @@ PICKER = f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 import streamlit as st
-from app_pages._models import model_picker
+from app_ui.models import model_picker
 picked = model_picker("Model", key="probe")
 st.write("picked:", "none" if picked is None else picked[0] + " " + type(picked[1]).__name__)
 """

@@ -1,0 +1,219 @@
+"""Widgets and sections of the Evaluate page (the page itself stays short)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pandas as pd
+import streamlit as st
+
+from app_ui import state
+from app_ui.common import show_error
+from app_ui.models import clear_model_cache, set_active_model, workspace
+from recsys.data.dataset import Dataset
+from recsys.errors import RecsysError
+from recsys.evaluation.comparison import Comparison, head_to_head
+from recsys.evaluation.metrics import (
+    BEYOND_ACCURACY,
+    METRIC_DEFINITIONS,
+    RANKING_METRICS,
+    RATING_METRICS,
+    Split,
+    make_split,
+    metric_label,
+)
+from recsys.evaluation.tuning import grid_search, parse_values, train_best
+from recsys.models.base import Param
+from recsys.models.registry import available_models, get_model_class
+from recsys.viz import evaluation as figs
+
+RECOMMEND_USER_KEYS = (state.RECOMMEND_USER,)  # the Recommend page's user selectbox
+SEARCH_KEY = "_eval_search"
+PER_USER_COLUMN = {"map": "ap", "mrr": "rr", "hit_rate": "hit"}  # leaderboard -> per-user column
+SPLIT_LABELS = {
+    "temporal": "Temporal: each user's latest interactions",
+    "random": "Random: a random share of each user's interactions",
+    "time_cutoff": "Global time cutoff: everything after one date",
+}
+
+
+def param_input(prefix: str, name: str, spec: Param):
+    """One widget for a hyperparameter, its help text from the Param."""
+    key, label = f"{prefix}_{name}", name.replace("_", " ").capitalize()
+    if isinstance(spec.default, bool):
+        return st.checkbox(label, value=spec.default, help=spec.help, key=key)
+    if spec.choices is not None:
+        return st.selectbox(label, spec.choices, index=spec.choices.index(spec.default), help=spec.help, key=key)
+    lo = None if spec.min is None else spec.min
+    hi = None if spec.max is None else spec.max
+    if isinstance(spec.default, int):
+        return st.number_input(label, value=spec.default, step=1, help=spec.help, key=key,
+                               min_value=None if lo is None else int(lo), max_value=None if hi is None else int(hi))
+    step = 10 ** math.floor(math.log10(abs(spec.default))) if spec.default else 0.01
+    return st.number_input(label, value=float(spec.default), step=float(step), format="%g", help=spec.help,
+                           key=key, min_value=None if lo is None else float(lo), max_value=None if hi is None else float(hi))
+
+
+def split_settings(ds: Dataset) -> tuple[str, dict]:
+    """Split kind and its settings (widgets)."""
+    kinds = list(SPLIT_LABELS)
+    kind = st.selectbox("Split", kinds, format_func=SPLIT_LABELS.get, key="eval_split_kind",
+                        help="Temporal is the honest default: the model must predict what users did next.")
+    share = st.slider("Held-out share", 0.05, 0.5, 0.2, 0.05, key="eval_share",
+                      help="Per user (temporal, random) or of all interactions (time cutoff).")
+    params: dict = {"test_fraction": float(share)}
+    if kind == "random":
+        params["seed"] = int(st.number_input("Seed", value=42, min_value=0, step=1, key="eval_seed"))
+    if kind == "time_cutoff" and not ds.has_timestamps:
+        st.caption("This data has no time column: 'time' is the row order in the file.")
+    return kind, params
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_split(fingerprint: str, kind: str, params: tuple, _ds: Dataset) -> Split:
+    return make_split(_ds, kind, **dict(params))
+
+
+def progress_callback(bar, started: float):
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{message} · {time.perf_counter() - started:.1f} s")
+    return progress
+
+
+def leaderboard_frame(comparison: Comparison) -> pd.DataFrame:
+    """The leaderboard with readable column names."""
+    board = comparison.leaderboard()
+    cols = [c for c in ["model", *RANKING_METRICS, *BEYOND_ACCURACY, *RATING_METRICS, "fit_seconds", "eval_seconds"] if c in board]
+    names = {m: metric_label(m, comparison.k) for m in METRIC_DEFINITIONS}
+    names.update(fit_seconds="fit s", eval_seconds="eval s", avg_popularity="Avg popularity")
+    return board[cols].rename(columns=names)
+
+
+def results_section(comparison: Comparison) -> None:
+    """Leaderboard, bars per metric, beyond-accuracy, fit times, activity buckets."""
+    k = comparison.k
+    st.caption(f"{comparison.split.describe()} · K = {k} · {comparison.results[0].metrics.get('users', 0):,} users evaluated "
+               f"· run {comparison.run_id or '(not saved)'}")
+    frame = leaderboard_frame(comparison)
+    st.dataframe(frame, hide_index=True, width="stretch", key="eval_board", column_config={
+        c: st.column_config.NumberColumn(format="%.1f" if c == "Avg popularity" else "%.2f" if c.endswith(" s") else "%.4f")
+        for c in frame.columns if c != "model"})
+    board = comparison.leaderboard()
+    st.plotly_chart(figs.metric_bars(board, RANKING_METRICS, k), key="eval_fig_rank")
+    left, right = st.columns(2)
+    left.plotly_chart(figs.metric_bars(board, BEYOND_ACCURACY + [m for m in RATING_METRICS if m in board], k,
+                                       title="Beyond accuracy"), key="eval_fig_beyond")
+    right.plotly_chart(figs.fit_times(board), key="eval_fig_time")
+    names = [r.name for r in comparison.results]
+    metric = st.selectbox("Metric by user activity", RANKING_METRICS, index=2, key="eval_bucket_metric",
+                          format_func=lambda m: metric_label(m, k))
+    per_user = comparison.per_user(PER_USER_COLUMN.get(metric, metric))
+    st.plotly_chart(figs.bucket_bars(per_user, names, metric, k), key="eval_fig_bucket")
+    st.caption("Users are grouped by their number of training interactions: the sparsity question.")
+
+
+def users_section(comparison: Comparison) -> None:
+    """Per-user comparison of two models and a link to the Recommend page."""
+    names = [r.name for r in comparison.results]
+    if len(names) < 2:
+        st.info("Run at least two models to compare them user by user.")
+        return
+    c1, c2, c3 = st.columns(3)
+    a = c1.selectbox("Model A", names, index=0, key="eval_a")
+    b = c2.selectbox("Model B", names, index=1, key="eval_b")
+    metric = c3.selectbox("Metric", ["ndcg", "recall", "precision", "map", "mrr"], key="eval_user_metric",
+                          format_func=lambda m: metric_label(m, comparison.k))
+    if a == b:
+        st.info("Pick two different models.")
+        return
+    h2h = head_to_head(comparison, a, b, PER_USER_COLUMN.get(metric, metric))
+    wins = h2h["winner"].value_counts()
+    m1, m2, m3 = st.columns(3)
+    m1.metric(f"{a} wins", f"{wins.get(a, 0):,} users")
+    m2.metric(f"{b} wins", f"{wins.get(b, 0):,} users")
+    m3.metric("Ties", f"{wins.get('tie', 0):,} users")
+    st.plotly_chart(figs.head_to_head_scatter(h2h, a, b, PER_USER_COLUMN.get(metric, metric), comparison.k), key="eval_fig_h2h")
+    left, right = st.columns(2)
+    for col, who in ((left, a), (right, b)):
+        col.markdown(f"**Where {who} wins most**")
+        col.dataframe(h2h[h2h["winner"] == who].head(10)[["user", "n_train", "n_test", a, b]],
+                      hide_index=True, width="stretch", key=f"eval_wins_{who}",
+                      column_config={a: st.column_config.NumberColumn(format="%.3f"),
+                                     b: st.column_config.NumberColumn(format="%.3f")})
+    users = h2h["user"].head(200).tolist()
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    user = c1.selectbox("See a user on the Recommend page", users, key="eval_user_pick",
+                        help="Users ordered by how much the two models differ for them.")
+    if c2.button("Open in Recommend", icon=":material/recommend:", key="eval_open_user"):
+        for key in RECOMMEND_USER_KEYS:
+            st.session_state[key] = user
+        st.switch_page("app_pages/recommend.py")
+
+
+def search_section(ds: Dataset, split: Split, k: int) -> None:
+    """Grid search on a validation split of the training part; chart; save best as a model."""
+    st.caption("Every setting is trained on part of the training data and scored on a validation "
+               "part carved from it, the same way as the split above. The test part is never used.")
+    keys = [m for m in available_models() if get_model_class(m).PARAMS]
+    c1, c2 = st.columns(2)
+    key = c1.selectbox("Model", keys, format_func=lambda m: get_model_class(m).label, key="search_model")
+    klass = get_model_class(key)
+    metric = c2.selectbox("Maximise", RANKING_METRICS, index=2, key="search_metric",
+                          format_func=lambda m: metric_label(m, k))
+    numeric = [p for p, s in klass.PARAMS.items() if not isinstance(s.default, bool) and s.choices is None and p != "seed"]
+    chosen = st.multiselect("Parameters to search (1-3)", numeric, default=numeric[:1], max_selections=3,
+                            key=f"search_params_{key}")
+    grid = {}
+    for col, name in zip(st.columns(max(len(chosen), 1)), chosen, strict=False):
+        spec = klass.PARAMS[name]
+        default = ", ".join(f"{v:g}" for v in _suggest(spec))
+        grid[name] = col.text_input(f"{name} values", default, key=f"search_{key}_{name}", help=spec.help)
+    if st.button("Run search", icon=":material/tune:", key="search_go", disabled=not chosen):
+        bar = st.progress(0.0, text="Starting…")
+        started = time.perf_counter()
+
+        def progress(done: float, total: int, message: str) -> None:
+            bar.progress(min(done / max(total, 1), 1.0), text=f"{message} · {time.perf_counter() - started:.1f} s")
+
+        try:
+            values = {n: parse_values(t, klass.PARAMS[n].default) for n, t in grid.items()}
+            train = split.apply(ds).train
+            st.session_state[SEARCH_KEY] = grid_search(train, key, values, k=k, metric=metric, like=split, progress=progress)
+            bar.empty()
+        except RecsysError as exc:
+            show_error(exc)
+    result = st.session_state.get(SEARCH_KEY)
+    if result is None or result.key != key:
+        return
+    st.plotly_chart(figs.search_chart(result.table, list(result.grid), result.metric, result.k), key="search_fig")
+    st.dataframe(result.table.rename(columns={m: metric_label(m, result.k) for m in RANKING_METRICS}), hide_index=True,
+                 width="stretch", key="search_table",
+                 column_config={"fit_seconds": st.column_config.NumberColumn("fit s", format="%.2f")})
+    st.success(f"Best on validation: {', '.join(f'{n}={v}' for n, v in result.best_params.items())}")
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    name = c1.text_input("Save best as", f"{key}-tuned", key="search_name", max_chars=80)
+    on = c2.radio("Train on", ["all loaded data (use it on other pages)", "training part of the split (compare it here)"],
+                  key="search_train_on")
+    if c3.button("Save best", icon=":material/save:", key="search_save"):
+        data = ds if on.startswith("all") else split.apply(ds).train
+        try:
+            with st.spinner("Training the best setting…"):
+                model = train_best(result, data)
+            info = workspace().save_model(model, workspace().unique_name(name), ds)
+            clear_model_cache()
+            if on.startswith("all"):
+                set_active_model(info.name)
+            st.success(f"Saved '{info.name}' ({model.fit_seconds_:.1f} s).")
+        except RecsysError as exc:
+            show_error(exc)
+
+
+def _suggest(spec: Param) -> list:
+    """A handful of values around the default for the search box."""
+    d = spec.default
+    if isinstance(d, int):
+        vals = sorted({max(int(spec.min or 1), v) for v in (d // 4, d // 2, d, d * 2)})
+    else:
+        vals = [d / 10, d, d * 10] if spec.log else [d / 2, d, d * 2]
+    return [v for v in vals if (spec.min is None or v >= spec.min) and (spec.max is None or v <= spec.max)]

@@ -1,0 +1,39 @@
+"""Headless commands: `recsys train`, `recsys models`, `recsys evaluate`.
+
+Argument parsing only: each subcommand module parses its flags and calls the same library
+functions the pages call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from recsys.cli.evaluate import add_evaluate_command
+from recsys.cli.models import add_models_command
+from recsys.cli.train import add_train_command
+from recsys.errors import RecsysError
+
+SUBCOMMANDS = (add_train_command, add_models_command, add_evaluate_command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recsys", description="Recsys Embedding Explorer, headless.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for register in SUBCOMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except RecsysError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
