@@ -6,16 +6,15 @@ Include/exclude categories and a popularity cap (to surface long-tail items). Th
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import scipy.sparse as sp
 
 from recsys.data.dataset import Dataset
 from recsys.errors import DataError
+from recsys.memo import per_object
 
 
-@lru_cache(maxsize=8)
+@per_object
 def _category_matrix(dataset: Dataset) -> tuple[sp.csc_matrix, tuple[str, ...]]:
     """Items x categories 0/1 matrix and the category names (sorted)."""
     cats = dataset.items["categories"].to_numpy(dtype=object)

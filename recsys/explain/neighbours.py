@@ -7,8 +7,6 @@ sets, the categories and tags they share, and how popular each is.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -16,15 +14,16 @@ import scipy.sparse as sp
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.linalg import normalise_rows, top_k
+from recsys.memo import per_object
 from recsys.models.base import Recommender
 
 
-@lru_cache(maxsize=16)
+@per_object
 def _unit(model: Recommender, which: str) -> np.ndarray:
     return normalise_rows(model.item_factors_ if which == "item" else model.user_factors_)
 
 
-@lru_cache(maxsize=8)
+@per_object
 def _binary(dataset: Dataset) -> tuple[sp.csr_matrix, sp.csc_matrix]:
     """The interaction matrix as 0/1, in CSR (user rows) and CSC (item columns)."""
     m = dataset.matrix.copy()
@@ -32,7 +31,7 @@ def _binary(dataset: Dataset) -> tuple[sp.csr_matrix, sp.csc_matrix]:
     return m, m.tocsc()
 
 
-@lru_cache(maxsize=8)
+@per_object
 def _meta(dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Titles, categories and tags as object arrays (converted once per dataset)."""
     items = dataset.items
