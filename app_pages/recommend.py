@@ -81,7 +81,7 @@ def user_tab() -> None:
     left, right = st.columns([2, 3])
     with left:
         st.subheader(f"History of {user}")
-        st.caption(f"{len(profile.items)} items, newest first.")
+        st.caption(f"{len(profile.items)} items, {ds.history_order}.")
         st.dataframe(
             history_table(user),
             hide_index=True,
@@ -90,7 +90,7 @@ def user_tab() -> None:
             column_config={
                 "timestamp": st.column_config.DatetimeColumn("time", format="YYYY-MM-DD")
                 if ds.has_timestamps
-                else st.column_config.NumberColumn("order")
+                else st.column_config.NumberColumn("file order")
             },
         )
     with right:

@@ -17,9 +17,12 @@ from recsys.evaluation.comparison import Comparison, head_to_head
 from recsys.evaluation.metrics import (
     BEYOND_ACCURACY,
     METRIC_DEFINITIONS,
+    NO_TIME_REASON,
     RANKING_METRICS,
     RATING_METRICS,
     Split,
+    available_split_kinds,
+    default_split_kind,
     make_split,
     metric_label,
 )
@@ -56,17 +59,27 @@ def param_input(prefix: str, name: str, spec: Param):
 
 
 def split_settings(ds: Dataset) -> tuple[str, dict]:
-    """Split kind and its settings (widgets)."""
-    kinds = list(SPLIT_LABELS)
+    """Split kind and its settings (widgets); time-based kinds only when the data has times."""
+    kinds = available_split_kinds(ds)
+    if st.session_state.get("eval_split_kind") not in kinds:
+        st.session_state["eval_split_kind"] = default_split_kind(ds)  # e.g. after a new dataset
+    help_text = (
+        "Temporal is the honest default: the model must predict what users did next."
+        if ds.has_timestamps
+        else NO_TIME_REASON
+    )
     kind = st.selectbox("Split", kinds, format_func=SPLIT_LABELS.get, key="eval_split_kind",
-                        help="Temporal is the honest default: the model must predict what users did next.")
+                        help=help_text)
+    if not ds.has_timestamps:
+        st.caption(
+            "Temporal and time-cutoff splits are off: this data has no time column (its order is "
+            "only the order of the file), so a random split is the default."
+        )
     share = st.slider("Held-out share", 0.05, 0.5, 0.2, 0.05, key="eval_share",
                       help="Per user (temporal, random) or of all interactions (time cutoff).")
     params: dict = {"test_fraction": float(share)}
     if kind == "random":
         params["seed"] = int(st.number_input("Seed", value=42, min_value=0, step=1, key="eval_seed"))
-    if kind == "time_cutoff" and not ds.has_timestamps:
-        st.caption("This data has no time column: 'time' is the row order in the file.")
     return kind, params
 
 

@@ -3,6 +3,8 @@
 Example::
 
     recsys evaluate --data demo --split temporal --k 10 --models als,bpr,svd,popular
+
+Without ``--split`` the split follows the data: temporal when it has times, random when not.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from recsys.evaluation.metrics import (
     METRIC_DEFINITIONS,
     SPLIT_KINDS,
     bucket_table,
+    default_split_kind,
     make_split,
+    split_unavailable_reason,
 )
 from recsys.store import Workspace
 
@@ -38,7 +42,10 @@ def add_evaluate_command(sub: Any) -> None:
         ),
     )
     p.add_argument("--data", required=True, help="'demo' or a path to a CSV/Parquet/zip file or folder")
-    p.add_argument("--split", default="temporal", choices=SPLIT_KINDS, help="split kind (default temporal)")
+    p.add_argument(
+        "--split", default=None, choices=SPLIT_KINDS,
+        help="split kind (default: temporal when the data has times, random when it has none)",
+    )
     p.add_argument("--test-fraction", type=float, default=0.2, help="share held out per user, or after the cutoff (default 0.2)")
     p.add_argument("--test-count", type=int, default=None, help="hold out the latest/random N per user instead of a share")
     p.add_argument("--cutoff", type=int, default=None, help="time_cutoff split: the cutoff in seconds since the epoch")
@@ -94,13 +101,24 @@ def _evaluate_command(args: argparse.Namespace) -> int:
     specs = parse_model_list(args.models)
     _apply_params(specs, args.param)
     dataset = load_data(args.data)
-    if args.split == "time_cutoff":
+    out = sys.stderr if args.json else sys.stdout
+    kind = args.split or default_split_kind(dataset)
+    if args.split is None:
+        why = "the data has times" if dataset.has_timestamps else "the data has no time column"
+        print(f"No --split given: using the {kind} split ({why}).", file=out)
+    elif split_unavailable_reason(dataset, kind) is not None:
+        print(
+            f"Warning: this data has no time column, so --split {kind} holds out rows by their "
+            "position in the file, not by what users did next; --split random is the meaningful "
+            "choice.",
+            file=sys.stderr,
+        )
+    if kind == "time_cutoff":
         split = make_split(dataset, "time_cutoff", cutoff=args.cutoff, test_fraction=args.test_fraction)
-    elif args.split == "random":
+    elif kind == "random":
         split = make_split(dataset, "random", test_fraction=args.test_fraction, test_count=args.test_count, seed=args.seed)
     else:
         split = make_split(dataset, "temporal", test_fraction=args.test_fraction, test_count=args.test_count)
-    out = sys.stderr if args.json else sys.stdout
     print(
         f"{dataset.name}: {dataset.n_users:,} users, {dataset.n_items:,} items, "
         f"{dataset.n_interactions:,} interactions. Split: {split.describe()}. K={args.k}.",

@@ -323,11 +323,35 @@ class Dataset:
             out["last interaction"] = pd.to_datetime(self.timestamps.max(), unit="s")
         return out
 
+    @cached_property
+    def history_order(self) -> str:
+        """How :meth:`user_history` orders a user's interactions, in words for the page.
+
+        Newest first when there are times; without times, highest value first when values
+        differ (ratings, counts), else the order of the rows in the file.
+        """
+        if self.has_timestamps:
+            return "newest first"
+        if len(self.values) and float(self.values.min()) != float(self.values.max()):
+            what = "rating" if self.feedback == FEEDBACK_EXPLICIT else "value"
+            return f"highest {what} first (no time column; equal values in file order)"
+        return "in file order (no time column)"
+
     def user_history(self, user: str) -> pd.DataFrame:
-        """One user's interactions, newest first: item, title, categories, value, timestamp."""
+        """One user's interactions: item, title, categories, value, timestamp.
+
+        Ordered as :attr:`history_order` says: newest first with times; without times by value
+        (highest first), else file order. The ``timestamp`` column is the row number when the
+        data has no times.
+        """
         u = self.user_ids.index(user)
         rows = np.flatnonzero(self.user_index == u)
-        rows = rows[np.argsort(-self.timestamps[rows], kind="stable")]
+        if self.has_timestamps:
+            rows = rows[np.argsort(-self.timestamps[rows], kind="stable")]
+        elif self.history_order.startswith("highest"):
+            rows = rows[np.lexsort((self.timestamps[rows], -self.values[rows]))]
+        else:
+            rows = rows[np.argsort(self.timestamps[rows], kind="stable")]
         ii = self.item_index[rows]
         return pd.DataFrame(
             {

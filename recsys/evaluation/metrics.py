@@ -326,8 +326,43 @@ def time_cutoff_split(
     return Split("time_cutoff", params, mask, dataset.fingerprint)
 
 
-def make_split(dataset: Dataset, kind: str = "temporal", **params: Any) -> Split:
-    """Dispatch to the split called ``kind`` ("random", "temporal", "time_cutoff")."""
+TIME_SPLITS = ("temporal", "time_cutoff")
+NO_TIME_REASON = (
+    "This data has no time column, so 'latest' would only mean 'last in the file': the "
+    "temporal and time-cutoff splits are off and a random split is used."
+)
+
+
+def default_split_kind(dataset: Dataset) -> str:
+    """The split to use when none is chosen: temporal with real times, random without.
+
+    Without timestamps the "time" of an interaction is its row in the file, and holding out the
+    last rows of each user measures the file's order, not what users did next.
+    """
+    return "temporal" if dataset.has_timestamps else "random"
+
+
+def split_unavailable_reason(dataset: Dataset, kind: str) -> str | None:
+    """Why ``kind`` is not offered for ``dataset`` (None when it is)."""
+    if kind in TIME_SPLITS and not dataset.has_timestamps:
+        return NO_TIME_REASON
+    return None
+
+
+def available_split_kinds(dataset: Dataset) -> list[str]:
+    """Split kinds that make sense for ``dataset``, the default first."""
+    first = default_split_kind(dataset)
+    rest = [k for k in SPLIT_KINDS if k != first and split_unavailable_reason(dataset, k) is None]
+    return [first, *rest]
+
+
+def make_split(dataset: Dataset, kind: str | None = None, **params: Any) -> Split:
+    """Dispatch to the split called ``kind`` ("random", "temporal", "time_cutoff").
+
+    Without ``kind``, :func:`default_split_kind` chooses (random when there are no times).
+    """
+    if kind is None:
+        kind = default_split_kind(dataset)
     makers = {"random": random_split, "temporal": temporal_split, "time_cutoff": time_cutoff_split}
     if kind not in makers:
         raise RecsysError(f"Unknown split {kind!r}; choose one of {', '.join(makers)}.")
