@@ -5,6 +5,8 @@ Layout::
     <root>/models/<name>/model.json    metadata (model type, hyperparameters, dataset, times)
     <root>/models/<name>/arrays.npz    factors and ids, loaded with allow_pickle=False
     <root>/runs/...                    evaluation runs (written by recsys.evaluation.metrics)
+    <root>/datasets/<fingerprint>/     saved datasets (recsys.dataset_store)
+    <root>/users/<name>-<digest>/      one such workspace per signed-in user (when login is on)
 
 The root is ``$RECSYS_WORKSPACE`` or ``./workspace``. A model is first written completely into a
 hidden temporary folder and then renamed into place, so killing the process mid-save leaves the
@@ -13,6 +15,7 @@ previous state readable. Names are sanitised so ``../../x`` cannot write outside
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -32,6 +35,7 @@ ENV_VAR = "RECSYS_WORKSPACE"
 DEFAULT_ROOT = "workspace"
 MODELS_DIR = "models"
 RUNS_DIR = "runs"
+USERS_DIR = "users"
 META_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
 FORMAT = "recsys-explorer-model"
@@ -109,6 +113,22 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
+
+    def for_user(self, identity: str) -> Workspace:
+        """The private workspace of one signed-in user: ``<root>/users/<name>-<digest>``.
+
+        ``identity`` is the sign-in identity (e-mail or subject); the readable part is
+        sanitised and the digest keeps two identities that sanitise alike apart.
+        """
+        identity = str(identity).strip()
+        if not identity:
+            raise StoreError("A personal workspace needs a signed-in identity.")
+        digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:10]
+        try:
+            readable = sanitize_name(identity)[:40].strip(" .-")
+        except StoreError:
+            readable = ""
+        return Workspace(self.root / USERS_DIR / (f"{readable}-{digest}" if readable else digest))
 
     @property
     def models_dir(self) -> Path:

@@ -99,3 +99,19 @@ def test_damaged_copy_is_reported_not_loaded(tmp_path):
     (store.path(key) / "items.parquet").write_bytes(b"not parquet")
     with pytest.raises(StoreError, match="cannot be read"):
         store.load(key)
+
+
+def test_personal_workspaces_are_apart_and_inside(tmp_path):
+    base = Workspace(tmp_path)
+    a = base.for_user("alice@example.com")
+    b = base.for_user("alice@example,com")  # sanitises alike, still another folder
+    assert a.root != b.root
+    assert a.root.parent == b.root.parent == tmp_path.resolve() / "users"
+    assert base.for_user("../../etc").root.parent == tmp_path.resolve() / "users"
+    assert base.for_user("alice@example.com").root == a.root  # stable across sessions
+    with pytest.raises(StoreError):
+        base.for_user("  ")
+    ds = _upload("u,i\na,b\na,c\nb,b\n")
+    DatasetStore(a.root).save(ds)
+    assert DatasetStore(b.root).list() == ([], [])
+    assert base.list_models() == ([], [])  # personal folders are not listed as models
