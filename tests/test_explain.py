@@ -11,17 +11,14 @@ from implicit.cpu.als import AlternatingLeastSquares
 
 from recsys.data.dataset import Dataset
 from recsys.explain.explanations import (
-    KIND_FACTORS,
-    KIND_HISTORY,
-    KIND_NONE,
-    Profile,
-    als_user_solve,
     drivers,
     explain_items,
     explain_user,
     factor_names,
     reason_sentence,
 )
+from recsys.models.breakdown import KIND_FACTORS, KIND_HISTORY, KIND_NONE
+from recsys.models.profile import Profile
 from recsys.models.registry import create_model
 from tests._rec_models import demo, fitted
 
@@ -73,7 +70,7 @@ def test_als_user_solve_matches_implicit_recalculate_user():
     model = fitted("als")
     twin = _implicit_twin(model)
     row = model.user_items_[42]
-    ours = als_user_solve(model, row.indices, row.data)
+    ours = model.fold_in(Profile(row.indices, row.data.astype(np.float64)))
     theirs = twin.recalculate_user(42, row)
     np.testing.assert_allclose(ours, np.asarray(theirs).ravel(), rtol=1e-3, atol=1e-5)
 
@@ -99,10 +96,11 @@ def test_factor_decomposition_sums_exactly_and_matches_base_explain(key):
         score = float(model.user_scores(user)[model.item_ids_.index(item)])
         assert e.score == pytest.approx(score, rel=1e-5, abs=1e-5)
         assert e.model_score == pytest.approx(score, rel=1e-6)
-        base = model.explain(user, item, n=model.item_factors_.shape[1])
+        u_vec = model.user_factors_[u].astype(np.float64)
+        i_vec = model.item_factors_[model.item_ids_.index(item)].astype(np.float64)
         mine = e.contributions.set_index("term")["contribution"]
-        for term, c in zip(base["term"], base["contribution"], strict=True):
-            assert mine[term] == pytest.approx(c, rel=1e-5, abs=1e-7)
+        for f in range(len(u_vec)):  # each factor term is exactly u_f * v_f
+            assert mine[f"factor {f}"] == pytest.approx(u_vec[f] * i_vec[f], rel=1e-6, abs=1e-9)
         # similar history items really are the most similar by cosine
         sim = e.similar_history
         assert list(sim["cosine"]) == sorted(sim["cosine"], reverse=True)
@@ -136,7 +134,6 @@ def test_ease_contributions_sum_exactly():
         for e, item in zip(expl, items, strict=True):
             assert e.kind == KIND_HISTORY
             assert e.score == pytest.approx(float(scores[model.item_ids_.index(item)]), rel=1e-5)
-            assert e.score == pytest.approx(model.history_contributions(user, item)[0], rel=1e-5)
             b = model.B_[model.user_items_[u].indices, model.item_ids_.index(item)]
             assert np.sort(e.contributions["contribution"].to_numpy()) == pytest.approx(
                 np.sort(b.astype(np.float64) * model.user_items_[u].data), rel=1e-6
@@ -163,9 +160,7 @@ def test_reason_for_visitor_shows_stars_only_for_rated_items():
     hist = ds.user_history(model.user_ids_[3])
     items = list(hist["item"][:6])
     profile = Profile.of_items(model, items, [5.0] * 6, explicit=True, rated=[True] + [False] * 5)
-    e = explain_items(model, ds, profile, [model.recommend_for_items(items, n=1)["item"].iloc[0]])[
-        0
-    ]
+    e = explain_items(model, ds, profile, [model.recommend_profile(profile, n=1)["item"].iloc[0]])[0]
     assert e.reason.startswith("Because you picked ")
     starred = [t for t in e.contributions.head(2)["title"] if f"{t} 5★" in e.reason]
     assert len(starred) <= 1
@@ -213,3 +208,17 @@ def test_binarised_model_still_shows_the_real_ratings():
     for item, value in zip(e.contributions["item"], e.contributions["value"], strict=True):
         assert value == hist[item]
     assert hist.nunique() > 1 and "★" in e.reason
+
+
+def test_als_visitor_with_binarize_off_uses_alpha_times_value():
+    """fold_in honours binarize/alpha: with binarize off, a 5★ pick counts 5x a 1★ pick."""
+    model = fitted("als", binarize=False)
+    items = list(model.item_ids_.to_external([1, 2, 3]))
+    a = model.fold_in(Profile.of_items(model, items, [5.0, 1.0, 1.0]))
+    b = model.fold_in(Profile.of_items(model, items, [1.0, 1.0, 1.0]))
+    assert not np.allclose(a, b)
+    binarised = fitted("als", binarize=True)
+    c = binarised.fold_in(Profile.of_items(binarised, items, [5.0, 1.0, 1.0]))
+    d = binarised.fold_in(Profile.of_items(binarised, items, [1.0, 1.0, 1.0]))
+    np.testing.assert_allclose(c, d)
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recsys.explain.explanations import Profile, fold_in_method, fold_in_vector, recommend_profile
+from recsys.models.profile import Profile
 from tests._rec_models import demo, fitted
 
 USERS = np.random.default_rng(0).choice(2000, 15, replace=False)
@@ -23,7 +23,7 @@ def _overlaps(model) -> list[int]:
         profile = Profile.of_items(
             model, list(model.item_ids_.to_external(row.indices)), list(row.data), explicit=True
         )
-        mine = set(recommend_profile(model, profile, n=10)["item"])
+        mine = set(model.recommend_profile(profile, n=10)["item"])
         theirs = set(model.recommend(user, n=10)["item"])
         out.append(len(mine & theirs))
     return out
@@ -41,12 +41,12 @@ def test_als_visitor_vector_is_the_closed_form_solve():
     profile = Profile.of_items(
         model, list(model.item_ids_.to_external(row.indices)), list(row.data)
     )
-    x = fold_in_vector(model, profile)
+    x = model.fold_in(profile)
     # the fresh solve and the stored (CG) vector agree closely
     stored = model.user_factors_[9]
     cos = float(x @ stored / np.linalg.norm(x) / np.linalg.norm(stored))
     assert cos > 0.98
-    assert "closed-form" in fold_in_method(model)
+    assert "closed-form" in model.fold_in_text
 
 
 def test_random_profile_differs_from_a_user():
@@ -54,7 +54,7 @@ def test_random_profile_differs_from_a_user():
     model, ds = fitted("als"), demo()
     rng = np.random.default_rng(1)
     items = list(model.item_ids_.to_external(rng.choice(ds.n_items, 30, replace=False)))
-    mine = set(recommend_profile(model, Profile.of_items(model, items), n=10)["item"])
+    mine = set(model.recommend_profile(Profile.of_items(model, items), n=10)["item"])
     theirs = set(model.recommend(model.user_ids_[USERS[0]], n=10)["item"])
     assert len(mine & theirs) <= 5
 
@@ -64,7 +64,7 @@ def test_profile_excludes_picked_items_and_respects_allowed():
     items = list(model.item_ids_.to_external([1, 2, 3]))
     allowed = np.zeros(len(model.item_ids_), dtype=bool)
     allowed[100:200] = True
-    recs = recommend_profile(model, Profile.of_items(model, items), n=10, allowed=allowed)
+    recs = model.recommend_profile(Profile.of_items(model, items), n=10, allowed=allowed)
     idx = model.item_ids_.indices(recs["item"])
     assert not set(items) & set(recs["item"])
     assert ((idx >= 100) & (idx < 200)).all()

@@ -13,7 +13,7 @@ from recsys import lessons
 from recsys.data.dataset import Dataset
 from recsys.data.demo import load_demo
 from recsys.errors import DataError, ModelConfigError, UnknownIdError
-from recsys.explain.explanations import Profile, fold_in_vector
+from recsys.models.profile import Profile
 from recsys.viz import lessons as viz
 
 
@@ -246,7 +246,7 @@ def test_fold_in_places_a_new_user_from_three_items(demo, model8):
     idx = demo.item_ids.indices(picks)
     assert len(picks) == 3 and len(set(labels[idx])) == 1
     fold = lessons.fold_in_user(model8, demo, picks, n=5)
-    expected = fold_in_vector(model8, Profile.of_items(model8, picks))
+    expected = model8.fold_in(Profile.of_items(model8, picks))
     np.testing.assert_allclose(fold.vector, expected, rtol=1e-6)
     assert len(fold.recommendations) == 5
     assert not set(picks) & set(fold.recommendations["item"])

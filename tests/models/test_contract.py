@@ -21,6 +21,7 @@ from recsys.errors import (
     UnknownIdError,
 )
 from recsys.models.base import Recommender
+from recsys.models.profile import Profile
 from recsys.models.registry import MODEL_PATHS, available_models, create_model
 from tests.models.conftest import FAST, tiny_frame
 
@@ -89,8 +90,38 @@ class TestContract:
 
     def test_visitor_recommendations_exclude_the_given_items(self, key, fitted, small):
         items = list(small.item_ids.ids[:4])
-        recs = fitted[key].recommend_for_items(items, n=8)
+        recs = fitted[key].recommend_profile(Profile.of_items(fitted[key], items), n=8)
         assert len(recs) == 8 and not set(items) & set(recs["item"])
+
+    def test_explanations_sum_to_the_scores(self, key, fitted, small):
+        """User and visitor: every model's contributions add up to the score it explains."""
+        model = fitted[key]
+        user = small.user_ids.ids[3]
+        for profile in (
+            Profile.of_user(model, small, user),
+            Profile.of_items(model, list(small.item_ids.ids[[4, 9, 25, 60]])),
+        ):
+            recs = model.recommend_profile(profile, n=5)
+            idx = model.item_ids_.indices(list(recs["item"]))
+            breakdown = model.explain(profile, idx)
+            assert breakdown.contributions.shape[1] == len(idx)
+            np.testing.assert_allclose(breakdown.model_scores, recs["score"], rtol=1e-5, atol=1e-6)
+            if profile.visitor or breakdown.kind != "history":
+                # a visitor is scored by the very vector/solve that is decomposed
+                np.testing.assert_allclose(breakdown.totals, recs["score"], rtol=1e-4, atol=1e-5)
+
+    def test_hyperparameters_are_explicit_and_never_rewritten(self, key, fitted):
+        import inspect
+
+        klass = type(fitted[key])
+        signature = inspect.signature(klass)
+        assert list(signature.parameters) == list(klass.PARAMS)
+        given = {name: spec.default for name, spec in klass.PARAMS.items()}
+        model = klass(**given)
+        assert model.get_params() == given
+        assert model.set_params(**given) is model
+        with pytest.raises(ModelConfigError, match="no hyperparameter"):
+            model.set_params(no_such_thing=1)
 
     def test_save_load_gives_identical_scores(self, key, fitted, small, tmp_path):
         model = fitted[key]

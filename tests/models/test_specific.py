@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.models import ease as ease_module
+from recsys.models.profile import Profile
 from recsys.models.registry import create_model
 from tests.models.conftest import FAST, subset, tiny_frame
 
@@ -50,11 +51,20 @@ def test_als_history_contributions_match_implicit_explain(small):
     user = small.user_ids.ids[3]
     u = small.user_ids.index(user)
     item = model.recommend(user, n=1)["item"][0]
-    total, frame = model.history_contributions(user, item, n=5)
-    ref_total, ref_top, _ = bare.explain(u, model.user_items_, small.item_ids.index(item), N=5)
+    i = small.item_ids.index(item)
+    breakdown = model.explain(Profile.of_user(model, small, user), np.array([i]))
+    contributions = breakdown.contributions[:, 0]
+    total = float(contributions.sum())
+    top = np.argsort(-contributions, kind="stable")[:5]
+    ref_total, ref_top, _ = bare.explain(u, model.user_items_, i, N=5)
     assert total == pytest.approx(ref_total, rel=1e-5)
-    assert list(frame["item"]) == list(small.item_ids.to_external([i for i, _ in ref_top]))
-    np.testing.assert_allclose(frame["contribution"], [s for _, s in ref_top], rtol=1e-5)
+    assert list(breakdown.terms[top]) == [j for j, _ in ref_top]
+    np.testing.assert_allclose(contributions[top], [s for _, s in ref_top], rtol=1e-5)
+    # the fresh solve is implicit's recalculate_user
+    fresh = bare.recalculate_user(u, model.user_items_[u])
+    np.testing.assert_allclose(
+        model.fold_in(Profile.of_user(model, small, user)), np.ravel(fresh), rtol=1e-3, atol=1e-5
+    )
     # the exact least-squares score is close to the model's (CG-solved) score
     assert total == pytest.approx(
         float(model.user_scores(user)[small.item_ids.index(item)]), rel=0.05
@@ -99,10 +109,12 @@ def test_ease_weights_scores_and_explanation(small):
     )
     user = small.user_ids.ids[2]
     item = model.recommend(user, n=1)["item"][0]
-    exp = model.explain(user, item, n=1000)
-    score = float(model.user_scores(user)[small.item_ids.index(item)])
-    assert exp["contribution"].sum() == pytest.approx(score, rel=1e-5)
-    assert exp["term"].str.startswith("because of").all()
+    i = small.item_ids.index(item)
+    breakdown = model.explain(Profile.of_user(model, small, user), np.array([i]))
+    score = float(model.user_scores(user)[i])
+    assert breakdown.kind == "history"
+    assert breakdown.totals[0] == pytest.approx(score, rel=1e-5)
+    np.testing.assert_array_equal(breakdown.terms, model.user_items_[small.user_ids.index(user)].indices)
 
 
 def test_ease_refuses_large_catalogues_politely(small, monkeypatch):
@@ -122,10 +134,10 @@ def test_biased_mf_rmse_falls_and_predicts_ratings(demo):
     pred = model.predict(user, list(ds.item_ids.ids[:50]))
     assert ((pred >= 1.0) & (pred <= 5.0)).all()
     # the explanation's terms sum to the predicted (unclipped) rating
-    exp = model.explain(user, ds.item_ids.ids[0], n=1000)
+    breakdown = model.explain(Profile.of_user(model, ds, user), np.array([0]))
     raw = model.predict(user, [ds.item_ids.ids[0]], clip=False)[0]
-    assert exp["contribution"].sum() == pytest.approx(raw, rel=1e-5)
-    assert {"item bias", "user bias", "global mean"} <= set(exp["term"])
+    assert breakdown.totals[0] == pytest.approx(raw, rel=1e-5)
+    assert {"item bias", "user bias", "global mean"} <= set(breakdown.terms)
 
 
 def test_biased_mf_needs_varying_values():
@@ -199,7 +211,7 @@ def test_als_fold_in_reproduces_a_users_own_vector(small):
     model = create_model("als", factors=16, iterations=15, threads=1).fit(small)
     user = small.user_ids.ids[4]
     row = model.user_items_[small.user_ids.index(user)]
-    folded = model.fold_in(list(small.item_ids.to_external(row.indices)), list(row.data))
+    folded = model.fold_in(Profile(row.indices, row.data.astype(np.float64)))
     learned = model.user_factors_[small.user_ids.index(user)]
     cos = folded @ learned / np.linalg.norm(folded) / np.linalg.norm(learned)
     assert cos > 0.99
@@ -209,7 +221,7 @@ def test_ease_visitor_vector_matches_user_vector(small):
     model = create_model("ease", factors=8).fit(small)
     user = small.user_ids.ids[6]
     row = model.user_items_[small.user_ids.index(user)]
-    folded = model.fold_in(list(small.item_ids.to_external(row.indices)), list(row.data))
+    folded = model.fold_in(Profile(row.indices, row.data.astype(np.float64)))
     np.testing.assert_allclose(
         folded, model.user_factors_[small.user_ids.index(user)], rtol=1e-4, atol=1e-5
     )
