@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from recsys.data.dataset import Dataset
-from recsys.errors import DataError, ModelConfigError, StoreError
+from recsys.errors import DataError, StoreError
 from recsys.models.base import Progress, Recommender
 from recsys.models.registry import get_model_class
 from recsys.store import ModelInfo, Workspace, sanitize_name
@@ -19,15 +19,7 @@ from recsys.store import ModelInfo, Workspace, sanitize_name
 
 def validated_params(key: str, params: dict[str, Any] | None) -> dict[str, Any]:
     """Hyperparameters for model ``key``, cast and range-checked (unknown names rejected)."""
-    klass = get_model_class(key)
-    params = dict(params or {})
-    unknown = set(params) - set(klass.PARAMS)
-    if unknown:
-        raise ModelConfigError(
-            f"{klass.label} has no hyperparameter(s) {sorted(unknown)}; "
-            f"it takes {', '.join(sorted(klass.PARAMS))}."
-        )
-    return {name: klass.PARAMS[name].validate(name, value) for name, value in params.items()}
+    return get_model_class(key).validate_params(params)
 
 
 def train_model(

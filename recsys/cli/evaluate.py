@@ -91,7 +91,7 @@ def _apply_params(specs: list[ModelSpec], pairs: list[str]) -> None:
                 raise ModelConfigError(f"--param {pair!r}: {value!r} is not a number") from None
         else:
             cast = value
-        by_key[key].params[name] = klass.PARAMS[name].validate(name, cast)
+        by_key[key].params.update(klass.validate_params({name: cast}))
 
 
 def _evaluate_command(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from recsys.data.dataset import Dataset, IdMap, empty_item_frame
 from recsys.errors import ModelConfigError, RecsysError
-from recsys.linalg import normalise_rows
+from recsys.linalg import cosine_neighbours, normalise_rows
 
 
 @dataclass(eq=False)
@@ -139,11 +139,7 @@ class EmbeddingSet:
 
     def similar_items(self, index: int, n: int = 10) -> np.ndarray:
         """Indices of the ``n`` nearest items by cosine in the embedding space (self excluded)."""
-        sims = self.normalised_items @ self.normalised_items[index]
-        sims[index] = -np.inf
-        n = min(n, self.n_items - 1)
-        top = np.argpartition(-sims, n)[:n] if n < len(sims) else np.arange(len(sims))
-        return top[np.argsort(-sims[top], kind="stable")]
+        return cosine_neighbours(self.normalised_items, index, n)[0]
 
     def find_titles(self, query: str, limit: int = 20) -> np.ndarray:
         """Indices of items whose title contains ``query`` (case-insensitive), shortest first."""
