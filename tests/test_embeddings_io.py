@@ -112,6 +112,13 @@ def test_ids_stay_text():
     assert es.item_ids.ids.tolist() == ["007", "7", "0070"]
 
 
+@pytest.mark.parametrize("column", ["movieId", "ITEM_ID", "Id"])
+def test_ids_stay_text_whatever_the_case_of_the_id_column(column):
+    data = f"{column},0,1\n007,1.0,0.0\n7,2.0,1.0\n0070,3.0,0.5\n".encode()
+    es = import_embeddings([("e.csv", data)])
+    assert es.item_ids.ids.tolist() == ["007", "7", "0070"]
+
+
 def test_csv_injection_is_neutralised():
     assert neutralise_csv_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     for bad in ("+1+1", "-2+3", "@SUM(A1)", "\tx"):

@@ -401,12 +401,10 @@ def _read_table(fname: str, data: bytes) -> pd.DataFrame:
     try:
         if fname.lower().endswith((".parquet", ".pq")):
             return pd.read_parquet(io.BytesIO(data))
-        return pd.read_csv(
-            io.BytesIO(data),
-            dtype={c: str for c in _ID_NAMES},
-            keep_default_na=False,
-            na_values=[""],
-        )
+        # id columns stay text ("007" is not 7), whatever the case of their name ("movieId")
+        header = pd.read_csv(io.BytesIO(data), nrows=0).columns
+        ids = {c: str for c in header if str(c).lower() in _ID_NAMES}
+        return pd.read_csv(io.BytesIO(data), dtype=ids, keep_default_na=False, na_values=[""])
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         kind = "Parquet" if fname.lower().endswith((".parquet", ".pq")) else "CSV"
         raise DataError(f"{fname} cannot be read as {kind}: {exc}") from None
