@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
+from recsys.data import weighting as _weighting
 from recsys.data.dataset import Dataset
+from recsys.errors import ModelConfigError
 from recsys.models._threads import single_threaded_blas
 from recsys.models.base import Param, Progress, Recommender
 from recsys.models.breakdown import KIND_HISTORY, ScoreBreakdown
@@ -15,8 +17,10 @@ from recsys.models.profile import Profile
 class ALS(Recommender):
     """Weighted matrix factorisation by alternating least squares.
 
-    Every observed interaction is a positive with confidence ``alpha * value`` (as implicit uses it); every
-    unobserved cell is a weak negative. Scores are ``u . v``. The factors are implicit's own
+    Every observed interaction is a positive with confidence ``alpha * w(value)`` (as implicit
+    uses it), where ``w`` is the fitted weighting (``weighting_``: log scaling for counts by
+    default, binary for ratings; :mod:`recsys.data.weighting`); every unobserved cell is a weak
+    negative. Scores are ``u . v``. The factors are implicit's own
     (float32), so implicit's explanations can be recomputed exactly from ``item_factors_``,
     ``user_items_``, ``alpha`` and ``regularization`` (see :meth:`explain`).
     """
@@ -26,7 +30,9 @@ class ALS(Recommender):
     description = (
         "Alternating least squares on the interaction matrix, treating every interaction as a "
         "positive with a confidence weight and everything else as a weak negative. Fast and a "
-        "solid default for clicks, plays and ratings alike."
+        "solid default for clicks, plays and ratings alike. Weighting 'auto' (the default): "
+        "counts such as plays or clicks are log-scaled (confidence = alpha · log(1 + count)), "
+        "ratings are binarised (confidence = alpha)."
     )
     PARAMS = {
         "factors": Param(
@@ -53,7 +59,17 @@ class ALS(Recommender):
         ),
         "binarize": Param(
             True,
-            "Treat every interaction as value 1 (ignore ratings/counts) before applying alpha.",
+            "With weighting 'auto' on ratings (or 0/1 data): treat every interaction as value 1 "
+            "before applying alpha; off, a rating r counts as alpha * r.",
+        ),
+        "weighting": Param(
+            "auto",
+            "How interaction values become confidence, before alpha. 'auto': log(1 + count) "
+            "for implicit counts (plays, clicks, purchases), binary or raw ratings (see "
+            "binarize) for explicit data; 'binary': every interaction 1; 'none': raw values; "
+            "'log': log(1 + value); 'bm25': BM25 as in implicit's Last.fm example (counts "
+            "saturate, heavily played items damped).",
+            choices=_weighting.CHOICES,
         ),
         "seed": Param(
             42, "Random seed of the initial factors; the same seed gives the same factors.", min=0
@@ -71,11 +87,10 @@ class ALS(Recommender):
     def _fit(self, dataset: Dataset, progress: Progress) -> None:
         from implicit.cpu.als import AlternatingLeastSquares
 
-        m = self.user_items_
-        if self.binarize:
-            m = m.copy()
-            m.data[:] = 1.0
-            self.user_items_ = m  # what implicit saw: explanations must read this matrix
+        kind = _weighting.resolve(self.weighting, dataset, bool(self.binarize))
+        self.weighting_ = _weighting.Weighting.fit(kind, self.user_items_)
+        m = self.weighting_.apply(self.user_items_)
+        self.user_items_ = m  # what implicit saw: explanations must read this matrix
         total = int(self.iterations)
 
         def callback(iteration: int, seconds: float, loss: float | None) -> None:
@@ -101,16 +116,32 @@ class ALS(Recommender):
     # ------------------------------------------------------------------ the user solve
     fold_in_text = "ALS's closed-form user solve"
 
-    def confidence(self, values: np.ndarray) -> np.ndarray:
-        """The confidence implicit's ALS gives raw interaction values: ``alpha * value``.
+    @property
+    def weighting_description(self) -> str:
+        """The fitted weighting in words (for pages and reports)."""
+        self._check_fitted()
+        return self.weighting_.description
 
-        Values are first set to 1 when the model binarises (negative values, "disliked", stay
-        negative). implicit's solve uses c directly where Hu et al. write 1 + alpha * r.
+    def confidence(
+        self, values: np.ndarray, items: np.ndarray | None = None, user_index: int | None = None
+    ) -> np.ndarray:
+        """The confidence implicit's ALS gives a history: ``alpha * w(value)``.
+
+        ``w`` is the fitted weighting (binary, raw, log or BM25; negative values, "disliked",
+        stay negative). A training user's weights are read from the matrix implicit trained on
+        (``user_items_``); a visitor's raw values are weighted here with the same fitted numbers.
+        implicit's solve uses c directly where Hu et al. write 1 + alpha * r.
         """
         values = np.asarray(values, dtype=np.float64)
-        if self.binarize:
-            values = np.where(values < 0, -1.0, 1.0)
-        return float(self.alpha) * values
+        if user_index is not None and items is not None:
+            row = self.user_items_[user_index]
+            if np.array_equal(row.indices, np.asarray(items)):
+                return float(self.alpha) * row.data.astype(np.float64)
+        if items is None:
+            items = np.zeros(len(values), dtype=np.int64)
+            if self.weighting_.kind == "bm25":
+                raise ModelConfigError("BM25 confidence needs the items of the history.")
+        return float(self.alpha) * self.weighting_.row(values, items)
 
     def user_regularization(self, n_items: int) -> float:
         """λ of one user's solve (the same for every user here; Spark scales it by n_items)."""
@@ -131,7 +162,7 @@ class ALS(Recommender):
         pull the user towards the item).
         """
         items = np.asarray(profile.items, dtype=np.int64)
-        conf = self.confidence(profile.values)
+        conf = self.confidence(profile.values, items, profile.user_index)
         y = self.item_factors_[items].astype(np.float64)
         a = self._gram() + self.user_regularization(len(items)) * np.eye(y.shape[1])
         a += y.T @ ((np.abs(conf) - 1.0)[:, None] * y)
@@ -174,4 +205,26 @@ class ALS(Recommender):
             model_scores,
             np.asarray(profile.items, dtype=np.int64),
             weights=conf,
+        )
+
+    # ------------------------------------------------------------------ persistence
+    def _arrays(self) -> dict[str, np.ndarray]:
+        out = super()._arrays()
+        if self.weighting_.item_norm is not None:
+            out["weighting_item_norm"] = self.weighting_.item_norm
+        return out
+
+    def _restore(self, arrays: dict[str, np.ndarray]) -> None:
+        super()._restore(arrays)
+        self._weighting_norm = arrays.get("weighting_item_norm")
+
+    def _extra_meta(self) -> dict:
+        return {**super()._extra_meta(), "weighting": self.weighting_.kind}
+
+    def _restore_extra(self, extra: dict) -> None:
+        super()._restore_extra(extra)
+        # models saved before weighting existed binarised or used raw values
+        kind = extra.get("weighting") or ("binary" if self.binarize else "none")
+        self.weighting_ = _weighting.Weighting(
+            kind, getattr(self, "_weighting_norm", None), len(self.item_ids_)
         )
