@@ -16,7 +16,7 @@ st.caption(
     "look like. The loaded dataset is used by every other page."
 )
 
-SOURCES = ["Demo catalogue", "Upload a file", "Download MovieLens"]
+SOURCES = ["Demo catalogue", "Upload a file", "Download MovieLens", "Server data folder"]
 source = st.radio(
     "Source", SOURCES, horizontal=True, key="data_source", label_visibility="collapsed"
 )
@@ -43,7 +43,7 @@ elif source == SOURCES[1]:
     if upload is not None:
         _data.handle_upload(upload.name, upload.getvalue())
 
-else:
+elif source == SOURCES[2]:
     key = st.selectbox(
         "Release", list(RELEASES), format_func=lambda k: RELEASES[k].label, key="ml_release"
     )
@@ -65,6 +65,9 @@ else:
             _data.report_error(exc)
         finally:
             bar.empty()
+
+else:  # files the operator put in RECSYS_DATA_DIR (nothing outside it can be named)
+    _data.server_source()
 
 st.divider()
 profile(get_dataset())

@@ -14,11 +14,12 @@ import streamlit as st
 
 from app_ui import state
 from app_ui.common import md_escape, set_dataset, show_error
+from recsys.data import server_files
 from recsys.data.build import BuildOptions, build_dataset
 from recsys.data.dataset import Dataset
 from recsys.data.layouts import ColumnMapping, Detection
 from recsys.data.limits import format_bytes
-from recsys.data.loader import inspect_upload
+from recsys.data.loader import inspect_path, inspect_upload
 from recsys.errors import RecsysError
 
 NONE = "(none)"
@@ -47,29 +48,47 @@ def cached_build(digest: str, mapping: tuple, options: tuple, _det: Detection) -
     return build_dataset(_det, ColumnMapping(**dict(mapping)), BuildOptions(**dict(options)))
 
 
-def handle_upload(name: str, data: bytes) -> None:
-    """Detect, show the mapping, and load a new upload (or a re-mapped one).
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_server_detection(name: str, digest: str) -> Detection:
+    """Open a file or folder of the server data folder (keyed on its name, sizes and times)."""
+    return inspect_path(server_files.resolve(name))
 
-    A new file loads at once with the detected mapping; the form re-loads it with edits. Any
-    failure shows one error and leaves the previous dataset in place.
+
+def handle_upload(name: str, data: bytes) -> None:
+    """Detect, show the mapping, and load a new upload (or a re-mapped one)."""
+    handle_source(name, file_digest(data), len(data), lambda d: cached_detection(name, d, data))
+
+
+def handle_source(name: str, digest: str, size: int, detect) -> None:
+    """Detect, show the mapping, and load a source (an upload or a server file).
+
+    A new source loads at once with the detected mapping; the form re-loads it with edits. Any
+    failure shows one error and leaves the previous dataset in place. ``detect(digest)``
+    returns the (cached) :class:`Detection`.
     """
-    digest = file_digest(data)
     failed = st.session_state.get("data_upload_error")
     if failed and failed[0] == digest:
         report_error(failed[1])
     try:
         with st.spinner(f"Reading {name}…"):
-            det = cached_detection(name, digest, data)
+            det = detect(digest)
     except RecsysError as exc:
         if not (failed and failed[0] == digest):
             report_error(exc)
         st.session_state["data_upload_error"] = (digest, exc)
         return
-    detection_summary(det, len(data))
+    detection_summary(det, size)
     loaded = st.session_state.get(state.DATA_LOADED_DIGEST) == digest and not (
         failed and failed[0] == digest
     )
-    with st.expander("Column mapping and options", expanded=not loaded, icon=":material/tune:"):
+    guesses = det.warnings()
+    with st.expander(
+        "Column mapping and options",
+        expanded=not loaded or bool(det.mapping.notes),
+        icon=":material/tune:",
+    ):
+        for note in guesses:
+            st.caption(f":material/help: {md_escape(note)}")
         edited = mapping_form(det, digest[:12])
     if edited is None and st.session_state.get(state.DATA_LOADED_DIGEST) == digest:
         return
@@ -89,6 +108,67 @@ def handle_upload(name: str, data: bytes) -> None:
         f"Loaded {name}: {ds.n_users:,} users, {ds.n_items:,} items, {ds.n_interactions:,} interactions."
     )
     st.rerun()  # so the sidebar shows the new dataset
+
+
+SERVER_PICK = "data_server_pick"
+SERVER_OPENED = "data_server_opened"
+
+
+def server_source() -> None:
+    """Open a file or folder of the operator's data folder (``RECSYS_DATA_DIR``)."""
+    try:
+        root = server_files.data_dir()
+        entries = server_files.list_entries(root) if root is not None else []
+    except RecsysError as exc:
+        show_error(exc)
+        return
+    if root is None:
+        st.info(
+            "No server data folder is set up. The operator can set the environment variable "
+            f"`{server_files.ENV_VAR}` to a folder of data files; they are then listed here and "
+            "open without an upload. Nothing outside that folder can be opened.",
+            icon=":material/folder_off:",
+        )
+        return
+    st.markdown(
+        "Files and folders in the server's data folder. A folder opens as a whole (interactions "
+        "plus items and tags files, like a MovieLens folder)."
+    )
+    st.caption(server_files.PARQUET_ADVICE)
+    if not entries:
+        st.info(
+            "The server data folder holds no data files (CSV, TSV, Parquet, .gz or .zip).",
+            icon=":material/folder_open:",
+        )
+        return
+    by_name = {e.name: e for e in entries}
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    name = c1.selectbox(
+        "File or folder",
+        list(by_name),
+        index=None,
+        key=SERVER_PICK,
+        format_func=lambda n: by_name[n].label,
+        placeholder="Choose a file or folder…",
+    )
+    if name is None:
+        return
+    entry = by_name[name]
+    if entry.big_text:
+        st.caption(
+            f":material/speed: {md_escape(entry.name)} is {format_bytes(entry.size)} of text: "
+            "a Parquet copy would load faster."
+        )
+    if c2.button("Open", type="primary", key="data_server_open"):
+        st.session_state[SERVER_OPENED] = name
+    if st.session_state.get(SERVER_OPENED) != name:
+        return
+    try:
+        digest = "server:" + server_files.stamp(server_files.resolve(name, root))
+    except RecsysError as exc:
+        report_error(exc)
+        return
+    handle_source(name, digest, entry.size, lambda d: cached_server_detection(name, d))
 
 
 def as_key(obj: ColumnMapping | BuildOptions) -> tuple:

@@ -100,7 +100,11 @@ def progress_text(step: int, total: int, seconds: float, info: dict) -> str:
 
 # ---------------------------------------------------------------------- data for the CLI
 def load_data(spec: str) -> Dataset:
-    """``demo`` or a path to a file/folder, read through the data layer."""
+    """``demo`` or a path to a file/folder, read through the data layer.
+
+    When the operator has set ``RECSYS_DATA_DIR``, a relative name is looked up inside that
+    folder (and cannot leave it: see :mod:`recsys.data.server_files`).
+    """
     if spec.strip().lower() == "demo":
         from recsys.data.demo import load_demo
 
@@ -111,6 +115,12 @@ def load_data(spec: str) -> Dataset:
         raise DataError(
             f"Cannot read {spec!r}: this version can only train on the demo (use --data demo)."
         ) from None
+    from pathlib import Path
+
+    from recsys.data.server_files import data_dir, resolve
+
+    if not Path(spec).is_absolute() and data_dir() is not None:
+        return load_path(resolve(spec))
     return load_path(spec)
 
 

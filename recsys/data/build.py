@@ -331,6 +331,7 @@ def build_dataset(
     raw = det.interactions
     f = raw.frame
     m.validate([str(c) for c in f.columns], raw.origin)
+    guesses = det.warnings(m)  # how the file was read, and guesses the mapping still follows
     warnings: list[str] = []
     steps: list[str] = []
     n_rows = len(f)
@@ -514,8 +515,8 @@ def build_dataset(
             "first": "keep the earliest row of each user-item pair",
         }[policy],
         "steps": steps + det.notes,
-        "warnings": warnings
-        + [f"Guessed from contents: {g}; check the mapping." for g in m.guessed],
+        "guesses": guesses,
+        "warnings": guesses + warnings,
     }
     say(0.9, "Building the dataset")
     ds = Dataset.from_indexed(

@@ -80,10 +80,27 @@ class ColumnMapping:
     text: str | None = None
     item_key: str | None = None
     guessed: list[str] = field(default_factory=list, compare=False)
+    notes: dict[str, str] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict:
         """The mapped roles (without the notes on guesses)."""
-        return {k: v for k, v in asdict(self).items() if v is not None and k != "guessed"}
+        return {
+            k: v
+            for k, v in asdict(self).items()
+            if v is not None and k not in ("guessed", "notes")
+        }
+
+    def standing_notes(self, chosen: ColumnMapping) -> list[str]:
+        """This (detected) mapping's notes on guesses that ``chosen`` still follows.
+
+        A note is keyed by the roles it is about ("user,item", "rating"); once the user maps
+        one of them differently, the guess is no longer in force and its note is dropped.
+        """
+        return [
+            note
+            for roles, note in self.notes.items()
+            if all(getattr(chosen, r) == getattr(self, r) for r in roles.split(","))
+        ]
 
     def validate(self, columns: list[str], origin: str) -> None:
         """Raise a :class:`DataError` when a mapped interaction column is missing or reused."""
@@ -134,6 +151,11 @@ class Detection:
 
     def with_mapping(self, mapping: ColumnMapping) -> Detection:
         return replace(self, mapping=mapping)
+
+    def warnings(self, mapping: ColumnMapping | None = None) -> list[str]:
+        """What was guessed, in words: how the file was read (encoding, header line) and the
+        detected mapping's guesses that ``mapping`` (default: the detected one) still follows."""
+        return [*self.interactions.warnings, *self.mapping.standing_notes(mapping or self.mapping)]
 
 
 # ---------------------------------------------------------------------- detection
@@ -518,6 +540,7 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
     item = _match(cols, _ITEM, {user} if user else set())
     used = {c for c in (user, item) if c}
     guessed = []
+    notes: dict[str, str] = {}
     if user is None or item is None:
         candidates = [
             c
@@ -526,15 +549,24 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
             and _id_like(sample[c])
             and not (_match([c], _RATING) or _match([c], _TIME))
         ]
+        by_position = []
         for role in ("user", "item"):
             if (user if role == "user" else item) is None and candidates:
                 col = candidates.pop(0)
                 used.add(col)
                 guessed.append(f"{role} = {col!r}")
+                by_position.append((role, col))
                 if role == "user":
                     user = col
                 else:
                     item = col
+        if by_position and user is not None and item is not None:
+            took = " and ".join(f"{col!r} as the {role}" for role, col in by_position)
+            nobody = " or ".join(f"a{'n' if r == 'item' else ''} {r}" for r, _ in by_position)
+            notes[",".join(r for r, _ in by_position)] = (
+                f"No column of {origin} is named like {nobody}: took {took} column by position "
+                "(the first columns whose values repeat, as ids do). Check the column mapping."
+            )
     if user is None or item is None:
         raise DataError(
             f"Could not tell which columns of {origin} hold users and items (columns: "
@@ -543,17 +575,30 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
         )
     rest = [c for c in cols if c not in used]
     rating = _match(rest, _RATING)
-    if rating is not None and not _to_float(sample[rating]).notna().mean() > 0.5:
-        rating = None  # a 'value' column of text is not a rating
+    if rating is not None:
+        note = _unusable_rating(sample[rating], rating, origin)
+        if note:
+            notes["rating"] = note
+            rating = None  # text or blanks are not a rating: every row counts once
     timestamp = _match([c for c in rest if c != rating], _TIME)
     if rating is None:
         rating = next((c for c in rest if c != timestamp and _rating_like(sample[c])), None)
         if rating:
             guessed.append(f"rating = {rating!r}")
+            num = _to_float(sample[rating])
+            notes["rating"] = (
+                f"No column of {origin} is named like a rating: took {rating!r} as the rating "
+                f"because it holds a small set of numbers ({num.min():g} to {num.max():g}). "
+                "Check the column mapping (choose none if every row should count once)."
+            )
     if timestamp is None:
         timestamp = next((c for c in rest if c != rating and _time_like(sample[c])), None)
         if timestamp:
             guessed.append(f"timestamp = {timestamp!r}")
+            notes["timestamp"] = (
+                f"No column of {origin} is named like a time: took {timestamp!r} as the time "
+                "because its values look like dates or epoch seconds. Check the column mapping."
+            )
     meta = [c for c in rest if c not in (rating, timestamp)]
     mapping = ColumnMapping(
         user,
@@ -565,8 +610,40 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
         tags=_match(meta, _TAGS),
         text=_match(meta, _TEXT),
         guessed=guessed,
+        notes=notes,
     )
     return mapping
+
+
+def _unusable_rating(series: pd.Series, column: str, origin: str) -> str | None:
+    """Why a column named like a rating cannot be one (only blanks, or words), or None."""
+    text = series.astype(str).str.strip()
+    blank = text.eq("") | text.str.lower().isin(["nan", "none", "null", "na", "n/a"])
+    if blank.all():
+        return (
+            f"The column {column!r} of {origin} looks like a rating by its name but has only empty "
+            "cells: it is not used, so every row counts as one interaction (implicit feedback). "
+            "Choose another rating column in the mapping if there is one."
+        )
+    num = _to_float(series)
+    if num.notna().mean() > 0.5:
+        return None
+    filled = text[~blank]
+    if num[~blank.to_numpy()].notna().mean() > 0.9:
+        return (
+            f"The column {column!r} of {origin} has a rating on only {(~blank).mean():.0%} of its "
+            "rows: it is not used, so every row counts as one interaction and no row is lost. "
+            "Choose it as the rating in the mapping to use the ratings (rows without one are then "
+            "skipped)."
+        )
+    words = list(dict.fromkeys(filled[num[~blank.to_numpy()].isna()]))[:3]
+    examples = ", ".join(repr(w[:20]) for w in words)
+    return (
+        f"The column {column!r} of {origin} looks like a rating by its name but holds words, not "
+        f"numbers ({examples}): it is not used as a rating, so every row counts as one "
+        "interaction (implicit feedback). Write the ratings as numbers (e.g. 5 for 'five') to use "
+        "them."
+    )
 
 
 # ---------------------------------------------------------------------- metadata

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -118,6 +119,7 @@ class RawTable:
     encoding: str | None = None
     has_header: bool = True
     ragged_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def is_table_name(basename: str) -> bool:
@@ -369,7 +371,10 @@ def sniff_kind(data: bytes) -> str | None:
 
 
 def decode_sample(data: bytes, origin: str, encoding: str | None = None) -> tuple[str, str]:
-    """Decode the start of a text file: (text, encoding). UTF-8 (with or without BOM), else Latin-1."""
+    """Decode the start of a text file: (text, encoding).
+
+    UTF-8 (with or without BOM) when the sample is UTF-8, else :func:`guess_encoding`.
+    """
     if encoding:
         return data[:SAMPLE_BYTES].decode(encoding, errors="replace"), encoding
     if data.startswith(b"\xef\xbb\xbf"):
@@ -381,7 +386,101 @@ def decode_sample(data: bytes, origin: str, encoding: str | None = None) -> tupl
     except UnicodeDecodeError as exc:
         if len(sample) == SAMPLE_BYTES and exc.start >= len(sample) - 4:
             return sample[: exc.start].decode("utf-8"), "utf-8"  # a character cut at the end
-        return sample.decode("latin-1"), "latin-1"
+        encoding = guess_encoding(data)
+        return sample.decode(encoding, errors="replace"), encoding
+
+
+ENCODING_LABELS = {
+    "cp1252": "Windows-1252 (Western European)",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+}
+_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*")
+
+
+def _non_ascii_sample(data: bytes, limit: int = SAMPLE_BYTES) -> bytes:
+    """Lines that hold non-ASCII bytes (where encodings differ), up to ``limit`` bytes."""
+    out, total = [], 0
+    for m in _NON_ASCII_LINE.finditer(data):
+        out.append(m.group())
+        total += len(m.group()) + 1
+        if total >= limit:
+            break
+    return b"\n".join(out)
+
+
+def _mostly_latin(text: str) -> bool:
+    """Whether the non-ASCII letters of ``text`` are mostly Latin script (é, ß, ø, ...)."""
+    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
+    if not letters:
+        return True
+    latin = sum("LATIN" in unicodedata.name(c, "") for c in letters)
+    return latin >= 0.5 * len(letters)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _reads_as_western(text: str) -> bool:
+    """Whether text decoded with a Western codec reads like a Western language.
+
+    In French, German, Spanish, ... accented letters are a minority of each word ("Café");
+    Cyrillic or Greek bytes read as Windows-1252 give words made of accented letters only
+    ("Èâàí").
+    """
+    words = [w for w in _WORD.findall(text) if any(ord(c) > 127 for c in w)]
+    if not words:
+        return True
+    letters = sum(len(w) for w in words)
+    accented = sum(ord(c) > 127 for w in words for c in w)
+    return accented <= 0.5 * letters
+
+
+def guess_encoding(data: bytes) -> str:
+    """The encoding of text that is not UTF-8 (a Python codec name).
+
+    Windows-1252 is tried first (curly quotes, dashes and the euro sign live in bytes
+    0x80-0x9F, which Latin-1 turns into invisible control characters). When the text does not
+    read like a Western language that way, charset-normalizer judges the lines with non-ASCII
+    bytes, and its codec is used when it finds another script (Cyrillic, Greek, Japanese, ...)
+    and decodes the whole file. Latin-1, which decodes any bytes, is the last resort. (The
+    detector alone is not trusted for Latin text: on short samples it picks among the many
+    similar single-byte codecs almost at random.)
+    """
+    sample = _non_ascii_sample(data)
+    western = None
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        western = encoding
+        break
+    if western and _reads_as_western(sample.decode(western)):
+        return western
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is not None and not _mostly_latin(str(best)):
+        try:
+            data.decode(best.encoding)
+            return best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return western or "latin-1"
+
+
+def encoding_warning(origin: str, encoding: str) -> str:
+    """The message that says a file was not UTF-8 and how it was decoded."""
+    label = ENCODING_LABELS.get(encoding, f"{encoding} (found by charset detection)")
+    why = (
+        " (tried before Latin-1, so curly quotes, dashes and the euro sign survive)"
+        if encoding == "cp1252"
+        else ""
+    )
+    return (
+        f"{origin} is not UTF-8: its text was decoded as {label}{why}. If accented letters or "
+        "symbols look wrong in the preview, save the file as UTF-8 and load it again."
+    )
 
 
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13))
@@ -506,10 +605,21 @@ def read_text_table(
 ) -> RawTable:
     """Parse delimited text into text columns with pyarrow (multi-threaded, exact strings)."""
     _check_text(data, origin)
+    notes: list[str] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = data.decode("utf-16").encode("utf-8")
         encoding = "utf-8"
     text, encoding = decode_sample(data, origin, encoding)
+    transcoded = not encoding.startswith("utf-8")
+    if transcoded:
+        # decode once in Python (pyarrow reads UTF-8), and say which encoding was chosen
+        try:
+            data = data.decode(encoding).encode("utf-8")
+        except (UnicodeDecodeError, LookupError):
+            raise DataError(
+                f"{origin} cannot be decoded as {encoding}. Save it as UTF-8 and load it again."
+            ) from None
+        notes.append(encoding_warning(origin, encoding))
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(data) > SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last sample line may be cut
@@ -529,6 +639,12 @@ def read_text_table(
     rows = [r for r in rows if r]
     if has_header is None:
         has_header = names is None and guess_header(rows)
+        if not has_header and rows:
+            notes.append(
+                f"{origin} seems to have no header line (its first row looks like data: "
+                f"{', '.join(rows[0][:4])}): its columns are called column 1, column 2, ... "
+                "Check the column mapping."
+            )
     width = max(len(rows[0]) if rows else 1, 1)
     if names is None:
         names = (
@@ -558,7 +674,7 @@ def read_text_table(
     read_opts = pacsv.ReadOptions(
         column_names=names,
         skip_rows=1 if has_header else 0,
-        encoding="utf8" if encoding.startswith("utf-8") else "latin1",
+        encoding="utf8",
         block_size=1 << 24,
     )
     parse_opts = pacsv.ParseOptions(
@@ -581,27 +697,34 @@ def read_text_table(
         if ragged:
             raise DataError(_ragged_message(origin, data, ragged, has_header, sep)) from None
         if numeric and "conversion error" in msg.lower():
-            return read_text_table(
+            again = read_text_table(
                 data,
                 origin,
                 sep=sep,
                 has_header=has_header,
                 names=names,
-                encoding=encoding,
+                encoding="utf-8" if transcoded else encoding,
                 quoting=quoting,
                 max_rows=max_rows,
             )
+            again.encoding = encoding
+            again.warnings[:0] = notes
+            return again
         if "UTF8" in msg.upper() and encoding.startswith("utf-8"):
-            return read_text_table(
+            # valid UTF-8 at the start, not further on: judge the whole file
+            again = read_text_table(
                 data,
                 origin,
                 sep=sep,
                 has_header=has_header,
                 names=names,
-                encoding="latin-1",
+                encoding=guess_encoding(data),
                 quoting=quoting,
                 max_rows=max_rows,
+                numeric=numeric,
             )
+            again.warnings[:0] = [n for n in notes if n not in again.warnings]
+            return again
         raise DataError(
             f"{origin} could not be read as a table: {msg.splitlines()[0]}. Check the file."
         ) from None
@@ -612,7 +735,7 @@ def read_text_table(
         )
     frame = table.to_pandas()
     shown_sep = "::" if sep == "\x1f" else sep
-    return RawTable(frame, origin, shown_sep, encoding, bool(has_header))
+    return RawTable(frame, origin, shown_sep, encoding, bool(has_header), warnings=notes)
 
 
 def _head_bytes(data: bytes, n_lines: int) -> bytes:

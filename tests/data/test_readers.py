@@ -44,7 +44,7 @@ def test_utf8_bom_and_latin1_fallback():
     assert "José" in ds.user_ids
     latin = "user;item\nJosé;Café\nJosé;Crème\nZoë;Café\n".encode("latin-1")
     ds = load_upload("latin.csv", latin)
-    assert ds.report["encoding"] == "latin-1"
+    assert ds.report["encoding"] == "cp1252"  # Latin-1 letters are the same bytes in cp1252
     assert set(ds.item_ids.ids) == {"Café", "Crème"}
 
 
