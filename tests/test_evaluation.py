@@ -16,11 +16,14 @@ from recsys.evaluation.comparison import ModelSpec, head_to_head, parse_model_li
 from recsys.evaluation.metrics import (
     METRIC_DEFINITIONS,
     Split,
+    available_split_kinds,
     bucket_table,
+    default_split_kind,
     evaluate_model,
     make_split,
     random_split,
     ranking_metrics,
+    split_unavailable_reason,
     temporal_split,
     time_cutoff_split,
 )
@@ -424,3 +427,46 @@ def test_sparse_helpers_are_consistent(demo_split):
     # test items never include a user's training items
     overlap = demo_split.test_items.multiply(demo_split.train_matrix)
     assert sp.csr_matrix(overlap).nnz == 0
+
+
+# ---------------------------------------------------------------------- data-aware split default
+def _no_times(demo: Dataset) -> Dataset:
+    frame = pd.DataFrame(
+        {
+            "user": demo.user_ids.to_external(demo.user_index),
+            "item": demo.item_ids.to_external(demo.item_index),
+            "value": demo.values,
+        }
+    )
+    return Dataset.from_frame(frame, name="no times")
+
+
+def test_split_default_follows_the_data(demo):
+    flat = _no_times(demo)
+    assert not flat.has_timestamps and demo.has_timestamps
+    assert default_split_kind(demo) == "temporal" and make_split(demo).kind == "temporal"
+    assert default_split_kind(flat) == "random" and make_split(flat).kind == "random"
+    assert available_split_kinds(demo) == ["temporal", "random", "time_cutoff"]
+    assert available_split_kinds(flat) == ["random"]
+    for kind in ("temporal", "time_cutoff"):
+        assert "no time column" in split_unavailable_reason(flat, kind)
+        assert split_unavailable_reason(demo, kind) is None
+    assert split_unavailable_reason(flat, "random") is None
+
+
+def test_cli_without_split_uses_the_data_aware_default(tmp_path, capsys):
+    from recsys.cli.main import main
+
+    path = tmp_path / "flat.csv"
+    rng = np.random.default_rng(0)
+    rows = {(f"u{u}", f"i{i}") for u, i in rng.integers(0, 30, size=(600, 2))}
+    path.write_text("user,item\n" + "".join(f"{u},{i}\n" for u, i in sorted(rows)))
+    args = ["evaluate", "--data", str(path), "--models", "popular", "--no-save"]
+    assert main([*args, "--no-baselines"]) == 0
+    out = capsys.readouterr().out
+    assert "No --split given: using the random split (the data has no time column)." in out
+    assert "Split: random: random (seed 42)" in out
+    assert main([*args, "--no-baselines", "--split", "temporal"]) == 0
+    assert "--split random is the meaningful choice" in capsys.readouterr().err
+    assert main(["evaluate", "--data", "demo", "--models", "popular", "--no-save"]) == 0
+    assert "using the temporal split (the data has times)" in capsys.readouterr().out

@@ -79,3 +79,42 @@ def test_definitions_are_shown(monkeypatch, tmp_path):
     text = "\n".join(m.value for m in at.markdown)
     for label, definition in METRIC_DEFINITIONS.values():
         assert f"**{label}**: {definition}" in text
+
+
+def _without_times():
+    import pandas as pd
+
+    from recsys.data.dataset import Dataset
+    from recsys.data.demo import load_demo
+
+    demo = load_demo()
+    frame = pd.DataFrame(
+        {
+            "user": demo.user_ids.to_external(demo.user_index),
+            "item": demo.item_ids.to_external(demo.item_index),
+            "value": demo.values,
+        }
+    )
+    return Dataset.from_frame(frame, name="no times", feedback="explicit", rating_scale=(1, 5))
+
+
+def test_without_times_only_the_random_split_is_offered(monkeypatch, tmp_path):
+    monkeypatch.setenv("RECSYS_WORKSPACE", str(tmp_path / "ws"))
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.session_state["dataset"] = _without_times()
+    at.session_state["eval_split_kind"] = "temporal"  # left over from data with times
+    at.run()
+    _ok(at)
+    split = at.selectbox(key="eval_split_kind")
+    assert split.value == "random" and split.options == [
+        "Random: a random share of each user's interactions"
+    ]
+    assert any("no time column" in c.value for c in at.caption)
+    assert any(c.value.startswith("random: random (seed 42)") for c in at.caption)
+
+
+def test_with_times_temporal_is_the_default(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path)
+    _ok(at)
+    split = at.selectbox(key="eval_split_kind")
+    assert split.value == "temporal" and len(split.options) == 3

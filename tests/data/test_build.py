@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from recsys.data import BuildOptions, load_upload
@@ -162,3 +163,20 @@ def test_decimal_comma_ratings():
 def test_bad_time_window_date_is_a_clear_error():
     with pytest.raises(DataError, match="YYYY-MM-DD"):
         _load("user,item,timestamp\na,x,1700000000\nb,y,1700000001\n", start="last tuesday")
+
+
+def test_history_order_says_what_it_is():
+    from recsys.data.dataset import Dataset
+
+    frame = pd.DataFrame(
+        {"user": ["a", "a", "a", "b"], "item": ["x", "y", "z", "x"], "value": [3.0, 5.0, 3.0, 1.0]}
+    )
+    by_value = Dataset.from_frame(frame)
+    assert by_value.history_order.startswith("highest value first (no time column")
+    assert by_value.user_history("a")["item"].tolist() == ["y", "x", "z"]  # ties: file order
+    plain = Dataset.from_frame(frame.drop(columns="value"))
+    assert plain.history_order == "in file order (no time column)"
+    assert plain.user_history("a")["item"].tolist() == ["x", "y", "z"]
+    timed = Dataset.from_frame(frame.assign(timestamp=[30, 10, 20, 5]))
+    assert timed.history_order == "newest first"
+    assert timed.user_history("a")["item"].tolist() == ["x", "z", "y"]
