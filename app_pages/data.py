@@ -6,6 +6,7 @@ from app_ui import data_forms as _data
 from app_ui import state
 from app_ui.common import demo_dataset, get_dataset, set_dataset
 from app_ui.data_profile import profile
+from app_ui.saved_datasets import saved_datasets_panel
 from recsys.data.limits import format_bytes, max_bytes
 from recsys.data.movielens import LICENSE_NOTE, RELEASES, cached_path, load_movielens
 from recsys.errors import RecsysError
@@ -68,6 +69,9 @@ elif source == SOURCES[2]:
 
 else:  # files the operator put in RECSYS_DATA_DIR (nothing outside it can be named)
     _data.server_source()
+
+st.divider()
+saved_datasets_panel()  # kept in the workspace: open again or delete
 
 st.divider()
 profile(get_dataset())

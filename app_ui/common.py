@@ -11,11 +11,15 @@ from pathlib import Path
 import streamlit as st
 
 from app_ui import state
+from app_ui.workspace import dataset_store
 from recsys.data.dataset import Dataset
 from recsys.data.demo import load_demo
+from recsys.dataset_store import DatasetStore
 from recsys.errors import RecsysError
 
 DATASET_KEY = state.DATASET
+#: what state.DATASET_SAVED holds for the demo (it ships with the app and is never copied)
+DEMO = "demo"
 
 
 @st.cache_resource(show_spinner="Loading the demo catalogue…")
@@ -31,9 +35,46 @@ def get_dataset() -> Dataset:
     return st.session_state[DATASET_KEY]
 
 
-def set_dataset(dataset: Dataset) -> None:
-    """Make ``dataset`` this session's dataset (only called after it loaded without error)."""
+def set_dataset(dataset: Dataset, saved_key: str | None = None) -> None:
+    """Make ``dataset`` this session's dataset (only called after it loaded without error).
+
+    Anything but the demo is kept in the workspace (Parquet, see recsys.dataset_store), so a
+    reload, a restart or a shared link opens it again; ``saved_key`` says it already is.
+    """
     st.session_state[DATASET_KEY] = dataset
+    if dataset.report.get("layout") == "demo":
+        st.session_state[state.DATASET_SAVED] = DEMO
+        return
+    if saved_key is None:
+        try:
+            with st.spinner("Keeping a copy in the workspace…"):
+                saved_key = dataset_store().save(dataset).key
+        except RecsysError as exc:
+            st.session_state.pop(state.DATASET_SAVED, None)
+            st.toast(
+                f"The dataset is loaded but could not be kept in the workspace, so a reload will "
+                f"not bring it back: {md_escape(exc)}",
+                icon=":material/warning:",
+            )
+            return
+    st.session_state[state.DATASET_SAVED] = saved_key
+
+
+@st.cache_resource(max_entries=4, show_spinner="Opening the saved dataset…")
+def _load_saved(root: str, key: str, created_at: str) -> Dataset:
+    return DatasetStore(root).load(key)
+
+
+def open_saved_dataset(key: str) -> Dataset:
+    """Load a saved dataset of this workspace (cached, shared read-only) and make it current.
+
+    Raises RecsysError (unknown key, damaged copy); the current dataset then stays.
+    """
+    store = dataset_store()
+    info = store.info(key)
+    ds = _load_saved(str(store.root), key, info.created_at)
+    set_dataset(ds, saved_key=key)
+    return ds
 
 
 PAGES_DIR = Path(__file__).parent.parent / "app_pages"
@@ -66,8 +107,6 @@ def show_error(error: Exception) -> None:
             "unchanged; please report this with the file you used.",
             icon=":material/error:",
         )
-
-
 
 
 def sidebar() -> None:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from app_ui import state
 from app_ui.common import get_dataset, show_error
+from app_ui.workspace import workspace as session_workspace
 from recsys.errors import RecsysError, TrainingCancelled
 from recsys.models.base import Recommender
 from recsys.store import ModelInfo, Workspace
@@ -25,8 +26,9 @@ ACTIVE_MODEL_KEY = state.ACTIVE_MODEL
 
 
 def workspace() -> Workspace:
-    """The workspace of this server (root from $RECSYS_WORKSPACE, default ./workspace)."""
-    return Workspace()
+    """This session's workspace (root from $RECSYS_WORKSPACE, default ./workspace): shared by
+    everyone on the server, or the signed-in user's own when login is configured."""
+    return session_workspace()
 
 
 @st.cache_resource(show_spinner="Loading the saved model…", max_entries=16)

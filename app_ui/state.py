@@ -23,3 +23,10 @@ MAP_IMPORTED = "map_imported"
 DATA_LOADED_DIGEST = "data_loaded_digest"
 #: one-shot message shown on the Data page after a load
 DATA_FLASH = "data_flash"
+#: where the loaded dataset is kept: a saved-dataset key (its fingerprint), "demo", or absent
+#: (not kept: the copy could not be written)
+DATASET_SAVED = "dataset_saved_key"
+#: the item picked on the Neighbours page (an index into the dataset's items)
+NEIGHBOURS_ITEM = "nb_item"
+#: the view named in the page URL (dataset, model, user, item), as last read or written
+URL_VIEW = "_url_view"
