@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from recsys.explain.explanations import KIND_HISTORY, Explanation
+from recsys.explain.explanations import Explanation
+from recsys.models.breakdown import KIND_HISTORY
 from recsys.viz.explain import contribution_chart, neighbourhood_map
 
 

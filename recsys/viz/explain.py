@@ -10,7 +10,8 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-from recsys.explain.explanations import KIND_FACTORS, KIND_HISTORY, Explanation
+from recsys.explain.explanations import Explanation
+from recsys.models.breakdown import KIND_FACTORS, KIND_HISTORY
 
 POSITIVE = "#2a7ab9"
 NEGATIVE = "#d1603d"
