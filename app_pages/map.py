@@ -1,11 +1,13 @@
 """Map: items and users of a model (or imported embeddings) on a UMAP / PCA / t-SNE map."""
 
+import numpy as np
 import streamlit as st
 
 from app_ui import maps as _maps
 from app_ui import state
 from app_ui.common import get_dataset, show_error
 from recsys.errors import RecsysError
+from recsys.maps.clusters import CLUSTER_METHOD_LABELS
 from recsys.maps.projection import METHOD_LABELS, ProjectionParams
 from recsys.viz import map as vmap
 from recsys.viz import map_view as mv
@@ -59,6 +61,19 @@ colour = c3.selectbox("Colour by", mv.colour_options(es, kind), key=f"map_colour
 dims = 3 if c4.toggle("3-D", key="map_3d") else 2
 size_by_pop = c4.toggle("Size by popularity", key="map_size")
 
+# ---------------------------------------------------------------- support: which points are drawn
+supports = mv.supports(es, kind)
+incomplete = not all(s.complete for s in supports)
+show_all = incomplete and st.toggle(
+    "Show all points (low-support ones small and faint)",
+    key=f"map_all_{kind}",
+    help="By default the map leaves out points with too few interactions: their vectors rest on "
+    "too little data to place them reliably, and on a long-tailed catalogue they fill the map.",
+)
+positions, weak = mv.shown_points(es, kind, show_all)
+for note in mv.support_notes(es, kind, show_all):
+    st.caption(":material/verified: " + note)
+
 with st.expander("Projection and cluster settings", icon=":material/tune:"):
     s1, s2, s3, s4 = st.columns(4)
     n_neighbors = s1.slider(
@@ -83,12 +98,18 @@ with st.expander("Projection and cluster settings", icon=":material/tune:"):
     k1, k2, k3 = st.columns(3)
     cluster_method = k1.selectbox(
         "Clusters",
-        ["kmeans", "hdbscan"],
+        list(CLUSTER_METHOD_LABELS),
         key="map_cm",
-        format_func={"kmeans": "KMeans", "hdbscan": "HDBSCAN"}.get,
+        format_func=CLUSTER_METHOD_LABELS.get,
+        help="HDBSCAN on the map finds the islands you see and leaves points between them "
+        "unclustered; KMeans/HDBSCAN on the vectors cluster the embedding space itself.",
     )
     k = k2.slider("KMeans clusters (k)", 2, 40, 12, key="map_k")
-    min_size = k3.slider("HDBSCAN minimum cluster size", 3, 200, 15, key="map_mcs")
+    min_size = int(
+        k3.number_input(
+            "HDBSCAN minimum cluster size (0 = 1% of the points)", 0, 5000, 0, key="map_mcs"
+        )
+    )
     faith_k = st.slider(
         "Neighbours checked by the faithfulness scores (k)", 5, 50, 10, key="map_fk"
     )
@@ -119,55 +140,74 @@ if query:
         neighbours = es.similar_items(highlight, 10)
         if kind == "users":
             st.info("Switch to the items (or joint) map to see the searched item.")
+        elif highlight not in set(positions[positions < es.n_items].tolist()):
+            pop = es.popularity[highlight] if es.popularity is not None else 0
+            st.info(
+                f"{es.titles[highlight]!s} has only {pop:,} interactions, below the map's support "
+                "floor, so it is not drawn; tick “Show all points” to see it."
+            )
 
 # ---------------------------------------------------------------- compute
 # The map is drawn first; clusters and faithfulness follow (unless the colour needs them), so the
 # first picture appears as early as possible.
 wanted = ProjectionParams(method, dims, "cosine", n_neighbors, min_dist, float(perplexity), seed)
-n_points = len(mv.vectors_for(es, kind))
-params, waiting = _maps.effective_params(wanted, kind, es)
+n_points = len(positions)
+params, waiting = _maps.effective_params(wanted, kind, es, show_all)
 need_clusters = colour == mv.CLUSTER
 need_faith = colour == mv.FAITHFULNESS
 clusters = faith = None
+cluster_key = (cluster_method, k, min_size, seed)
 try:
     with st.spinner(f"Computing the {params.label} map of {n_points:,} points…"):
-        coords = _maps.coordinates(kind, es.fingerprint, params, es)
+        coords = _maps.coordinates(kind, es.fingerprint, params, show_all, es)
     if need_clusters:
-        clusters = _maps.clustering(es.fingerprint, cluster_method, k, min_size, seed, es)
+        clusters = _maps.clustering(
+            kind, es.fingerprint, params, show_all, *cluster_key, es, coords
+        )
     if need_faith:
-        faith = _maps.faithfulness(kind, es.fingerprint, params, faith_k, es, coords)
-    colouring = mv.colouring_for(
-        es,
-        kind,
-        colour,
-        user=user,
-        cluster_names=clusters.label_names() if clusters else None,
-        per_point_recall=faith.per_point_recall if faith else None,
-    )
+        faith = _maps.faithfulness(kind, es.fingerprint, params, show_all, faith_k, es, coords)
+    if colour == mv.CLUSTER:
+        colouring = vmap.colour_by_labels(clusters.label_names(), "cluster")
+    elif colour == mv.FAITHFULNESS:
+        colouring = vmap.colour_by_values(faith.per_point_recall, "kNN recall", "RdYlGn")
+    else:
+        colouring = mv.take(mv.colouring_for(es, kind, colour, user=user), positions)
 except RecsysError as exc:
     show_error(exc)
     st.stop()
 if waiting:
     _maps.poll_until_umap_ready(n_points)
-on_map = kind != "users"  # items come first on the joint map, so indices hold
+# position of each item on the map (items come first on the joint map)
+item_pos = {int(p): row for row, p in enumerate(positions) if p < es.n_items and kind != "users"}
+on_map = highlight is not None and highlight in item_pos
+density = dims == 2 and st.session_state.get("map_density", n_points > vmap.DENSITY_FROM)
+subject = (
+    f"{es.model.label} “{es.name}” on {get_dataset().name}" if es.model is not None else es.name
+)
+title = f"{subject} · {mv.KINDS[kind]} · {params.label}"
 
 
 def build():
-    names = clusters.label_names() if clusters else None
-    show_names = clusters is not None and kind == "items"
+    show_names = clusters is not None
     return vmap.map_figure(
         coords,
         colouring,
-        mv.hover_for(es, kind, names if kind == "items" else None),
-        codes=mv.codes_for(es, kind),
-        sizes=mv.sizes_for(es, kind) if size_by_pop else None,
-        highlight=highlight if on_map else None,
-        neighbours=neighbours if on_map else None,
+        mv.hover_for(es, kind)[positions],
+        codes=mv.codes_for(es, kind)[positions],
+        sizes=mv.sizes_for(es, kind)[positions]
+        if size_by_pop and mv.sizes_for(es, kind) is not None
+        else None,
+        highlight=item_pos[highlight] if on_map else None,
+        neighbours=np.asarray([item_pos[i] for i in neighbours if i in item_pos], dtype=np.int64)
+        if on_map
+        else None,
         labels_at=vmap.cluster_centres(coords, clusters.labels, clusters.names)
         if show_names
         else None,
-        title=f"{es.name} · {mv.KINDS[kind]} · {params.label}",
+        title=title,
         seed=seed,
+        weak=weak,
+        density=density,
     )
 
 
@@ -175,11 +215,13 @@ fig_key = (
     kind,
     es.fingerprint,
     params,
+    show_all,
     colour,
     user,
     size_by_pop,
     highlight,
-    (cluster_method, k, min_size) if need_clusters else None,
+    density,
+    cluster_key if need_clusters else None,
     faith_k if need_faith else None,
 )
 fig, notice = _maps.figure(fig_key, build)
@@ -193,36 +235,49 @@ with map_col:
         fig,
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),
-        key=f"map_chart_{kind}_{dims}",
+        key=f"map_chart_{kind}_{dims}_{show_all}",
         width="stretch",
         config={"displaylogo": False, "scrollZoom": True},
     )
+    if dims == 2:
+        st.toggle(
+            "Density contours",
+            value=n_points > vmap.DENSITY_FROM,
+            key="map_density",
+            help="Contour lines of point density under the points: where a crowded map is "
+            "really dense. On by default above 3,000 points.",
+        )
 _maps.map_shown()  # lets UMAP's background warm-up start now that a first map is on its way
 with side:
     try:
         with st.spinner("Measuring how faithful the map is…"):
-            faith = faith or _maps.faithfulness(kind, es.fingerprint, params, faith_k, es, coords)
-        with st.spinner("Clustering the embedding vectors…"):
+            faith = faith or _maps.faithfulness(
+                kind, es.fingerprint, params, show_all, faith_k, es, coords
+            )
+            coh = _maps.coherence(kind, es.fingerprint, params, show_all, faith_k, es, coords)
+        with st.spinner("Clustering…"):
             clusters = clusters or _maps.clustering(
-                es.fingerprint, cluster_method, k, min_size, seed, es
+                kind, es.fingerprint, params, show_all, *cluster_key, es, coords
             )
     except RecsysError as exc:
         show_error(exc)
         st.stop()
-    _maps.faithfulness_panel(faith, params.label)
-    if highlight is not None:
+    _maps.faithfulness_panel(faith, params.label, coh)
+    if on_map:
         _maps.neighbours_panel(es, highlight, neighbours)
-    _maps.clusters_panel(clusters)
+    _maps.clusters_panel(clusters, kind, cluster_method)
 
 points = event.selection.points if event and event.selection else []
 items_sel, users_sel = vmap.decode_points([p.get("customdata") for p in points])
+items_sel, users_sel, restored = _maps.remember_selection(es, items_sel, users_sel)
 if len(items_sel) or len(users_sel):
-    _maps.selection_panel(es, items_sel, users_sel)
+    _maps.selection_panel(es, items_sel, users_sel, restored)
 else:
     st.caption(
         ":material/gesture_select: Draw a lasso or a box on the map to see what the "
-        "selected items have in common."
+        "selected items have in common"
+        + (" (selected users are offered on the Recommend page)." if es.has_users else ".")
     )
 
-_maps.export_section(es, kind, coords, clusters)
+_maps.export_section(es, kind, coords, clusters, positions, fig, title)
 _maps.import_section()

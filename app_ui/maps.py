@@ -15,11 +15,21 @@ import streamlit as st
 
 from app_ui import state
 from app_ui.common import show_error
+from recsys.errors import RecsysError
 from recsys.maps import projection
-from recsys.maps.clusters import Clustering, cluster_embeddings
+from recsys.maps.clusters import (
+    CLUSTER_METHOD_LABELS,
+    Clustering,
+    cluster_embeddings,
+    default_min_cluster_size,
+)
 from recsys.maps.embedding_set import EmbeddingSet
 from recsys.maps.projection import Faithfulness, ProjectionParams
-from recsys.viz.map_view import vectors_for
+from recsys.maps.quality import Coherence, metadata_coherence
+from recsys.viz.map_view import cluster_frame, shown_points, vectors_for
+
+#: fingerprint of the embeddings the kept selection belongs to
+SELECTION_OWNER_KEY = "_map_selection_owner"
 
 ES_KEY = "_map_embeddings"
 IMPORTED_KEY = state.MAP_IMPORTED
@@ -50,17 +60,23 @@ def embeddings_for_model(name: str, model, dataset) -> EmbeddingSet:
     return held[1]
 
 
+def shown_vectors(es: EmbeddingSet, kind: str, show_all: bool) -> np.ndarray:
+    """The vectors of the points drawn (supported ones unless ``show_all``)."""
+    positions, _ = shown_points(es, kind, show_all)
+    return vectors_for(es, kind)[positions]
+
+
 def effective_params(
-    params: ProjectionParams, kind: str, es: EmbeddingSet
+    params: ProjectionParams, kind: str, es: EmbeddingSet, show_all: bool = False
 ) -> tuple[ProjectionParams, bool]:
     """(params to use now, waiting): PCA while UMAP is still compiling in the background.
 
     While waiting, the wanted UMAP map is queued for the warm-up thread, which computes it right
     after compiling; :func:`coordinates` then picks it up.
     """
-    vectors = vectors_for(es, kind)
+    vectors = shown_vectors(es, kind, show_all)
     if params.method == "umap" and projection.request_in_background(
-        (kind, es.fingerprint, params), vectors, params
+        (kind, es.fingerprint, params, show_all), vectors, params
     ):
         projection.start_warm_up(len(vectors), wait_for=projection.FIRST_MAP_SHOWN)  # idempotent
         return ProjectionParams(
@@ -71,17 +87,21 @@ def effective_params(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def coordinates(
-    kind: str, fingerprint: str, params: ProjectionParams, _es: EmbeddingSet
+    kind: str, fingerprint: str, params: ProjectionParams, show_all: bool, _es: EmbeddingSet
 ) -> np.ndarray:
-    """Map coordinates of the ``kind`` vectors (cached per embeddings and parameters)."""
-    done = projection.take_background_result((kind, fingerprint, params))
-    return done if done is not None else projection.project(vectors_for(_es, kind), params)
+    """Map coordinates of the shown ``kind`` vectors (cached per embeddings and parameters)."""
+    done = projection.take_background_result((kind, fingerprint, params, show_all))
+    if done is not None:
+        return done
+    return projection.project(shown_vectors(_es, kind, show_all), params)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def embedding_neighbours(kind: str, fingerprint: str, k: int, metric: str, _es: EmbeddingSet):
+def embedding_neighbours(
+    kind: str, fingerprint: str, show_all: bool, k: int, metric: str, _es: EmbeddingSet
+):
     """Embedding-space neighbours (shared by every projection of the same vectors)."""
-    return projection.embedding_knn(vectors_for(_es, kind), k, metric)
+    return projection.embedding_knn(shown_vectors(_es, kind, show_all), k, metric)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -89,23 +109,61 @@ def faithfulness(
     kind: str,
     fingerprint: str,
     params: ProjectionParams,
+    show_all: bool,
     k: int,
     _es: EmbeddingSet,
     _coords: np.ndarray,
 ) -> Faithfulness:
     """Trustworthiness and kNN recall of a map (cached with the map's key)."""
-    high = embedding_neighbours(kind, fingerprint, k, params.metric, _es)
+    high = embedding_neighbours(kind, fingerprint, show_all, k, params.metric, _es)
     return projection.faithfulness(
-        vectors_for(_es, kind), _coords, k=k, metric=params.metric, high_knn=high
+        shown_vectors(_es, kind, show_all), _coords, k=k, metric=params.metric, high_knn=high
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def coherence(
+    kind: str,
+    fingerprint: str,
+    params: ProjectionParams,
+    show_all: bool,
+    k: int,
+    _es: EmbeddingSet,
+    _coords: np.ndarray,
+) -> Coherence | None:
+    """Metadata coherence of an items map (None for users or without categories/tags)."""
+    if kind != "items" or _es.label_kind is None:
+        return None
+    positions, _ = shown_points(_es, kind, show_all)
+    cats, tags = _es.categories, _es.tags
+    return metadata_coherence(
+        _coords, [cats[i] for i in positions], [tags[i] for i in positions], k=k
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def clustering(
-    fingerprint: str, method: str, k: int, min_size: int, seed: int, _es: EmbeddingSet
+    kind: str,
+    fingerprint: str,
+    params: ProjectionParams,
+    show_all: bool,
+    method: str,
+    k: int,
+    min_size: int,
+    seed: int,
+    _es: EmbeddingSet,
+    _coords: np.ndarray,
 ) -> Clustering:
-    """Clusters of the item vectors, named from the catalogue (cached)."""
-    return cluster_embeddings(_es.item_vectors, _es.items, method, k, min_size, seed)
+    """Clusters of the shown points (of the map, or of their vectors), named (cached).
+
+    ``min_size`` 0 means automatic (1% of the points, at least 10).
+    """
+    positions, _ = shown_points(_es, kind, show_all)
+    frame = cluster_frame(_es, kind).iloc[positions].reset_index(drop=True)
+    min_size = min_size or default_min_cluster_size(len(positions))
+    return cluster_embeddings(
+        vectors_for(_es, kind)[positions], frame, method, k, min_size, seed, coords=_coords
+    )
 
 
 def warm_up_message() -> str:
@@ -133,17 +191,24 @@ def figure(cache_key: tuple, _build):
     return _build()
 
 
-def faithfulness_panel(faith: Faithfulness, label: str) -> None:
-    """The two faithfulness numbers with a one-line note."""
-    st.markdown(f"**Faithfulness of this {label} map**")
-    m1, m2 = st.columns(2)
+def faithfulness_panel(faith: Faithfulness, label: str, coh: Coherence | None = None) -> None:
+    """Faithfulness (trustworthiness, kNN recall) and metadata coherence, with notes."""
+    st.markdown(f"**Quality of this {label} map**")
+    m1, m2, m3 = st.columns(3)
     m1.metric(
         "Trustworthiness",
         f"{faith.trustworthiness:.2f}",
         help="estimated from a sample of points" if faith.trust_sampled else None,
     )
     m2.metric(f"kNN recall@{faith.k}", f"{faith.knn_recall:.2f}")
-    st.caption(Faithfulness.NOTE)
+    if coh is not None and coh.n_labelled:
+        m3.metric(
+            f"{coh.label.capitalize()} coherence",
+            f"{coh.lift:.1f}×",
+            help=f"{coh.share:.0%} of map neighbours share the main {coh.label} vs "
+            f"{coh.baseline:.0%} of random pairs. " + coh.note,
+        )
+    st.caption(Faithfulness.NOTE + (" " + coh.note if coh is not None and coh.n_labelled else ""))
 
 
 def neighbours_panel(es: EmbeddingSet, item: int, neighbours: np.ndarray) -> None:
@@ -158,22 +223,74 @@ def neighbours_panel(es: EmbeddingSet, item: int, neighbours: np.ndarray) -> Non
     )
 
 
-def clusters_panel(clusters: Clustering) -> None:
-    """Cluster names, sizes and silhouettes."""
+def clusters_panel(clusters: Clustering, kind: str = "items", method: str = "map") -> None:
+    """Cluster names, sizes, silhouettes and the support of each name."""
+    what = "User clusters" if kind == "users" else "Clusters"
     st.markdown(
-        f"**Clusters** ({clusters.summary['cluster'].ge(0).sum()}; "
-        f"mean silhouette {clusters.silhouette:.2f})"
+        f"**{what}** ({clusters.n_clusters}; mean silhouette {clusters.silhouette:.2f}; "
+        f"{clusters.noise_share:.0%} unclustered)"
     )
+    named_by = (
+        "named by the users' favourite category or tag"
+        if kind == "users"
+        else "named by distinctive categories/tags (lift), support = share of members carrying "
+        "the name's first term"
+    )
+    st.caption(f"{CLUSTER_METHOD_LABELS.get(method, method)}; {named_by}.")
     st.dataframe(
-        clusters.summary[["name", "size", "silhouette"]],
+        clusters.summary[["name", "size", "silhouette", "support", "terms"]],
         hide_index=True,
         width="stretch",
         height=260,
-        column_config={"silhouette": st.column_config.NumberColumn(format="%.2f")},
+        column_config={
+            "silhouette": st.column_config.NumberColumn(format="%.2f"),
+            "support": st.column_config.NumberColumn(format="percent"),
+        },
+        key=f"map_clusters_{kind}",
     )
 
 
-def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> None:
+def remember_selection(
+    es: EmbeddingSet, items: np.ndarray, users: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Keep a lasso selection across pages; returns (items, users, restored).
+
+    A new selection is written to the session (``state.MAP_SELECTED_ITEMS``: item indices,
+    ``state.MAP_SELECTED_USERS``: user ids, read by the Recommend page's picker). With nothing
+    selected on the chart (e.g. coming back to the page), the kept selection of the same
+    embeddings is returned.
+    """
+    if len(items) or len(users):
+        st.session_state[state.MAP_SELECTED_ITEMS] = [int(i) for i in items]
+        st.session_state[state.MAP_SELECTED_USERS] = (
+            [str(u) for u in es.user_ids.to_external(users)] if len(users) else []
+        )
+        st.session_state[SELECTION_OWNER_KEY] = es.fingerprint
+        return items, users, False
+    if st.session_state.get(SELECTION_OWNER_KEY) != es.fingerprint:
+        return items, users, False
+    kept_items = np.asarray(st.session_state.get(state.MAP_SELECTED_ITEMS) or [], dtype=np.int64)
+    kept_users = [
+        u
+        for u in st.session_state.get(state.MAP_SELECTED_USERS) or []
+        if es.user_ids is not None and u in es.user_ids
+    ]
+    kept_users = es.user_ids.indices(kept_users) if kept_users else np.zeros(0, dtype=np.int64)
+    return (
+        kept_items,
+        np.asarray(kept_users, dtype=np.int64),
+        bool(len(kept_items) or len(kept_users)),
+    )
+
+
+def forget_selection() -> None:
+    for key in (state.MAP_SELECTED_ITEMS, state.MAP_SELECTED_USERS, SELECTION_OWNER_KEY):
+        st.session_state.pop(key, None)
+
+
+def selection_panel(
+    es: EmbeddingSet, items: np.ndarray, users: np.ndarray, restored: bool = False
+) -> None:
     """What the lassoed items (and users) have in common, with a CSV download."""
     from recsys.csv_safety import safe_csv
     from recsys.maps.selection import summarise_selection
@@ -181,6 +298,15 @@ def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> N
     st.subheader(
         f"Selection: {len(items):,} items" + (f", {len(users):,} users" if len(users) else "")
     )
+    if restored:
+        c1, c2 = st.columns([4, 1])
+        c1.caption(
+            ":material/history: Your earlier selection, kept while you visited other pages. "
+            "Draw a new lasso to replace it."
+        )
+        if c2.button("Clear selection", key="map_sel_clear", icon=":material/close:"):
+            forget_selection()
+            st.rerun()
     if len(items):
         summary = summarise_selection(es, items)
         for note in summary.notes:
@@ -200,7 +326,10 @@ def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> N
                 key="map_sel_csv",
             )
         with c2:
-            st.markdown("**Category mix** (lift = share here / share in the catalogue)")
+            label = es.label_kind or "category"
+            st.markdown(
+                f"**{label.capitalize()} mix** (lift = share here / share in the catalogue)"
+            )
             st.dataframe(
                 summary.category_mix,
                 hide_index=True,
@@ -233,41 +362,68 @@ def selection_panel(es: EmbeddingSet, items: np.ndarray, users: np.ndarray) -> N
         if act is not None:
             table["interactions"] = act[users].tolist()
         if es.favourite_categories is not None:
-            table["favourite category"] = es.favourite_categories[users].tolist()
+            table[f"favourite {es.label_kind}"] = es.favourite_categories[users].tolist()
         st.markdown("**Selected users**")
         st.dataframe(table, hide_index=True, width="stretch", height=240, key="map_sel_users")
+        if es.model is not None:
+            c1, c2 = st.columns([3, 1.3], vertical_alignment="center")
+            c1.caption(
+                f":material/person_search: These {len(users):,} users are offered on the Recommend "
+                "page under “From your map selection”."
+            )
+            if c2.button(
+                "Recommend for them", key="map_sel_recommend", icon=":material/arrow_forward:"
+            ):
+                st.session_state[state.RECOMMEND_USER] = str(es.user_ids.ids[users[0]])
+                st.switch_page("app_pages/recommend.py")
 
 
-def export_section(es: EmbeddingSet, kind: str, coords: np.ndarray, clusters: Clustering) -> None:
-    """Downloads: Projector zip of the embeddings, map coordinates as CSV / Parquet."""
+def export_section(
+    es: EmbeddingSet,
+    kind: str,
+    coords: np.ndarray,
+    clusters: Clustering,
+    positions: np.ndarray,
+    fig=None,
+    title: str = "",
+) -> None:
+    """Downloads: the map as an image, Projector zip, map coordinates as CSV / Parquet."""
     from recsys.maps import embeddings_io as eio
     from recsys.viz.map_view import codes_for
 
     with st.expander("Export", icon=":material/download:"):
+        if fig is not None:
+            image_export(fig, kind, clusters)
         st.caption(
             "The Projector zip opens at projector.tensorflow.org (Load → vectors.tsv and "
             "metadata.tsv). The coordinates file holds this map's x/y(/z) and clusters. Text that "
             "starts like a spreadsheet formula (= + - @) is prefixed with ' in CSV files."
         )
         names = clusters.label_names()
-        codes = codes_for(es, kind)
-        ids = np.where(codes >= 0, es.item_ids.ids[np.clip(codes, 0, None)], "")
-        titles = np.where(codes >= 0, es.titles[np.clip(codes, 0, None)], "")
+        codes = codes_for(es, kind)[positions]
+        items = np.clip(codes, 0, None)
+        ids = np.where(codes >= 0, es.item_ids.ids[items], "")
+        titles = np.where(codes >= 0, es.titles[items], "")
         if es.has_users:
-            users = -codes - 1
-            ids = np.where(codes < 0, es.user_ids.ids[np.clip(users, 0, None)], ids)
+            users = np.clip(-codes - 1, 0, None)
+            ids = np.where(codes < 0, es.user_ids.ids[users], ids)
         frame = eio.coordinates_frame(
             ids,
             coords,
             titles,
-            clusters=np.where(codes >= 0, clusters.labels[np.clip(codes, 0, None)], -1),
-            cluster_names=np.where(codes >= 0, names[np.clip(codes, 0, None)], ""),
+            clusters=clusters.labels,
+            cluster_names=names,
             kind=np.where(codes >= 0, "item", "user"),
         )
+        item_labels = np.full(es.n_items, -1)
+        item_names = np.full(es.n_items, "", dtype=object)
+        if kind == "items":
+            item_labels[positions] = clusters.labels
+            item_names[positions] = names
         c1, c2, c3 = st.columns(3)
         c1.download_button(
             "Projector zip",
-            eio.projector_zip(es, clusters.labels, names),
+            eio.projector_zip(es, item_labels, item_names),
             "embeddings_projector.zip",
             "application/zip",
             key="map_dl_zip",
@@ -286,6 +442,34 @@ def export_section(es: EmbeddingSet, kind: str, coords: np.ndarray, clusters: Cl
             "map_coordinates.parquet",
             "application/octet-stream",
             key="map_dl_parquet",
+        )
+
+
+def image_export(fig, kind: str, clusters: Clustering) -> None:
+    """ "Download map as image": PNG or SVG with cluster names, legend and a title."""
+    from recsys.viz.map import export_image, static_figure
+
+    c1, c2, c3 = st.columns([1.2, 1.2, 2], vertical_alignment="bottom")
+    fmt = c1.segmented_control("Image", ["png", "svg"], default="png", key="map_img_fmt") or "png"
+    if c2.button("Make image", key="map_img_make", icon=":material/image:"):
+        subtitle = f"{clusters.n_clusters} clusters ({clusters.noise_share:.0%} unclustered)"
+        with st.spinner("Drawing the map as an image (headless Chromium)…"):
+            try:
+                st.session_state["_map_image"] = (
+                    fmt,
+                    export_image(static_figure(fig, subtitle), fmt),
+                )
+            except RecsysError as exc:
+                show_error(exc)
+    held = st.session_state.get("_map_image")
+    if held is not None:
+        c3.download_button(
+            f"Download map as {held[0].upper()}",
+            held[1],
+            f"map_{kind}.{held[0]}",
+            "image/png" if held[0] == "png" else "image/svg+xml",
+            key="map_img_dl",
+            icon=":material/download:",
         )
 
 

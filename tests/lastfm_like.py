@@ -90,10 +90,9 @@ def generate(
     scale = rng.lognormal(5.0, 1.0, size=n_users)  # how much each user listens overall
     plays = scale[user_of] * rng.lognormal(0.0, 1.2, size=len(user_of))
     plays *= 1.0 + 20.0 * appeal[item_of] / appeal.max()  # stars are played more
-    rows = list(zip(user_of.tolist(), item_of.tolist(), np.clip(plays, 1, 400_000).astype(int)))
-    uid = np.array([r[0] for r in rows]) + 2  # HetRec ids start at 2
-    iid = np.array([r[1] for r in rows]) + 1
-    plays = np.array([r[2] for r in rows])
+    uid = user_of + 2  # HetRec ids start at 2
+    iid = item_of + 1
+    plays = np.clip(plays, 1, 400_000).astype(np.int64)
     (out / "user_artists.dat").write_text(
         "userID\tartistID\tweight\n"
         + "".join(f"{u}\t{i}\t{w}\n" for u, i, w in zip(uid, iid, plays, strict=True)),
@@ -107,8 +106,7 @@ def generate(
     (out / "artists.dat").write_text(
         "id\tname\turl\tpictureURL\n"
         + "".join(
-            f"{i + 1}\t{name}\thttp://www.last.fm/music/{i + 1}\t\n"
-            for i, name in enumerate(names)
+            f"{i + 1}\t{name}\thttp://www.last.fm/music/{i + 1}\t\n" for i, name in enumerate(names)
         ),
         encoding="utf-8",
     )

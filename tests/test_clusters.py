@@ -60,7 +60,7 @@ def test_names_come_from_title_words_without_metadata():
             "tags": [[] for _ in range(6)],
         }
     )
-    names, _ = name_clusters(np.array([0, 0, 0, 1, 1, 1]), items)
+    names, _, _ = name_clusters(np.array([0, 0, 0, 1, 1, 1]), items)
     assert "red" in names[0] and "apple" in names[0]
     assert "ocean" in names[1] and "red" not in names[1]
     assert title_words("The Lord of the Rings II") == ["lord", "rings"]

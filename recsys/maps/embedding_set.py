@@ -123,6 +123,26 @@ class EmbeddingSet:
     def has_categories(self) -> bool:
         return any(len(c) for c in self.categories)
 
+    @property
+    def tags(self) -> list[list[str]]:
+        if "tags" not in self.items:
+            return [[] for _ in range(self.n_items)]
+        return [
+            list(t) if isinstance(t, list | tuple | np.ndarray) else [] for t in self.items["tags"]
+        ]
+
+    @cached_property
+    def label_kind(self) -> str | None:
+        """What describes items here: "category", else "tag" (categories win), else None."""
+        if self.has_categories:
+            return "category"
+        return "tag" if any(len(t) for t in self.tags) else None
+
+    @property
+    def labels(self) -> list[list[str]]:
+        """Each item's categories, or its tags when the catalogue has no categories."""
+        return self.tags if self.label_kind == "tag" else self.categories
+
     @cached_property
     def fingerprint(self) -> str:
         """Digest of ids and vectors (a cache key: the same vectors give the same maps)."""
@@ -160,10 +180,10 @@ class EmbeddingSet:
 
     @cached_property
     def favourite_categories(self) -> np.ndarray | None:
-        """Each user's most frequent category among the items they interacted with."""
-        if self.user_items is None or not self.has_categories:
+        """Each user's most frequent category (or tag) among the items they interacted with."""
+        if self.user_items is None or self.label_kind is None:
             return None
-        cats = self.categories
+        cats = self.labels
         vocab = sorted({c for cs in cats for c in cs})
         col = {c: j for j, c in enumerate(vocab)}
         rows = [i for i, cs in enumerate(cats) for _ in cs]

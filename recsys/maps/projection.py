@@ -86,8 +86,6 @@ class ProjectionParams:
         return f"{METHOD_LABELS.get(self.method, self.method)} {self.dims}-D"
 
 
-
-
 def _check_vectors(vectors: np.ndarray) -> np.ndarray:
     v = np.asarray(vectors, dtype=np.float32)
     if v.ndim != 2 or v.shape[0] < 3 or v.shape[1] < 1:

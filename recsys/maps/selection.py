@@ -42,6 +42,8 @@ def selected_items_table(es: EmbeddingSet, indices: np.ndarray) -> pd.DataFrame:
             "categories": [_join(es.items["categories"].iat[i]) for i in idx],
         }
     )
+    if es.label_kind == "tag":
+        frame["tags"] = [_join(es.tags[i][:5]) for i in idx]
     if es.popularity is not None:
         frame["popularity"] = es.popularity[idx]
         frame = frame.sort_values(["popularity", "item_id"], ascending=[False, True])
@@ -49,14 +51,18 @@ def selected_items_table(es: EmbeddingSet, indices: np.ndarray) -> pd.DataFrame:
 
 
 def category_mix(es: EmbeddingSet, indices: np.ndarray, top: int = 15) -> pd.DataFrame:
-    """Categories of the selection: count, share in selection, share in catalogue, lift."""
+    """Categories (or tags, without categories) of the selection: count, shares, lift.
+
+    The first column is named after what describes the items ("category" or "tag").
+    """
     idx = np.asarray(indices, dtype=np.int64)
-    cats = es.categories
+    cats = es.labels
     overall = Counter(c for cs in cats for c in set(cs))
     inside = Counter(c for i in idx for c in set(cats[i]))
+    column = es.label_kind or "category"
     rows = [
         {
-            "category": c,
+            column: c,
             "items": n,
             "share_selected": n / len(idx),
             "share_catalogue": overall[c] / es.n_items,
@@ -65,11 +71,9 @@ def category_mix(es: EmbeddingSet, indices: np.ndarray, top: int = 15) -> pd.Dat
         for c, n in inside.items()
     ]
     if not rows:
-        return pd.DataFrame(
-            columns=["category", "items", "share_selected", "share_catalogue", "lift"]
-        )
+        return pd.DataFrame(columns=[column, "items", "share_selected", "share_catalogue", "lift"])
     frame = pd.DataFrame(rows).sort_values(
-        ["items", "lift", "category"], ascending=[False, False, True]
+        ["items", "lift", column], ascending=[False, False, True]
     )
     return frame.head(top).reset_index(drop=True)
 
@@ -158,8 +162,8 @@ def summarise_selection(
         recs = pd.DataFrame(columns=["item_id", "title", "times_recommended", "mean_score"])
         if not es.has_users:
             notes.append("These embeddings have no user vectors, so there are no recommendations.")
-    if not es.has_categories:
-        notes.append("The items have no categories, so there is no category mix.")
+    if es.label_kind is None:
+        notes.append("The items have no categories or tags, so there is no category mix.")
     return SelectionSummary(
         items=selected_items_table(es, idx),
         category_mix=category_mix(es, idx),

@@ -16,6 +16,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 MAX_POINTS = 100_000
+#: above this many points a 2-D map gets density contours under the points by default
+DENSITY_FROM = 3000
+#: low-support points: this share of the normal size and this opacity
+WEAK_SIZE = 0.5
+WEAK_OPACITY = 0.22
+OPACITY = 0.75
 OTHER = "other"
 NO_CATEGORY = "(no category)"
 PALETTE = [
@@ -181,6 +187,65 @@ def sample_indices(
     return np.sort(chosen)
 
 
+def density_trace(coords: np.ndarray) -> go.Histogram2dContour:
+    """Density contours of 2-D points (grey lines, no hover), drawn under a crowded map."""
+    return go.Histogram2dContour(
+        x=coords[:, 0],
+        y=coords[:, 1],
+        name="density",
+        ncontours=10,
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(60,60,60,0.9)"]],
+        contours={"coloring": "lines", "showlabels": False},
+        line={"width": 0.7},
+        showscale=False,
+        showlegend=False,
+        hoverinfo="skip",
+        nbinsx=60,
+        nbinsy=60,
+    )
+
+
+def static_figure(fig: go.Figure, subtitle: str = "") -> go.Figure:
+    """A copy of a map figure for a file: SVG-friendly traces, a legend at the side, a subtitle.
+
+    WebGL traces (Scattergl) become Scatter so an SVG holds real vector points.
+    """
+    out = go.Figure(fig)
+    data = []
+    for tr in out.data:
+        if isinstance(tr, go.Scattergl):
+            props = tr.to_plotly_json()
+            props.pop("type", None)
+            tr = go.Scatter(**props)
+        data.append(tr)
+    out = go.Figure(data=data, layout=out.layout)
+    title = out.layout.title.text or ""
+    if subtitle:
+        title = f"{title}<br><sup>{html.escape(subtitle)}</sup>"
+    out.update_layout(
+        title={"text": title, "x": 0.01},
+        legend={"orientation": "v", "x": 1.01, "y": 1, "xanchor": "left", "yanchor": "top"},
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        paper_bgcolor="white",
+    )
+    return out
+
+
+def export_image(fig: go.Figure, fmt: str = "png", width: int = 1400, height: int = 900) -> bytes:
+    """The map as a PNG or SVG file (plotly's static export through kaleido and Chromium)."""
+    from recsys.errors import RecsysError
+
+    if fmt not in ("png", "svg"):
+        raise RecsysError(f"Images are PNG or SVG, not {fmt!r}.")
+    try:
+        return fig.to_image(format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1)
+    except Exception as exc:  # noqa: BLE001 - kaleido/Chromium missing or failing: say so
+        raise RecsysError(
+            "Could not draw the map as an image: plotly's static export needs the kaleido "
+            f"package and a Chrome/Chromium browser ({type(exc).__name__}: {exc})."
+        ) from exc
+
+
 def _trace(dims: int, coords: np.ndarray, **kwargs):
     if dims == 3:
         return go.Scatter3d(x=coords[:, 0], y=coords[:, 1], z=coords[:, 2], **kwargs)
@@ -201,6 +266,8 @@ def map_figure(
     max_points: int = MAX_POINTS,
     seed: int = 0,
     height: int = 640,
+    weak: np.ndarray | None = None,
+    density: bool = False,
 ) -> tuple[go.Figure, str | None]:
     """A 2-D (Scattergl) or 3-D (Scatter3d) map; returns (figure, notice or None).
 
@@ -214,6 +281,8 @@ def map_figure(
     highlight : index of a searched point, drawn as a large star; the view centres on it.
     neighbours : indices of its embedding-space neighbours, drawn as rings.
     labels_at : (text, position) pairs drawn as labels (cluster names at their centres).
+    weak : boolean per point: low-support points, drawn smaller and fainter (never dropped).
+    density : draw density contours under the points (2-D only; for crowded maps).
     """
     coords = np.asarray(coords, dtype=np.float64)
     n, dims = coords.shape
@@ -232,7 +301,12 @@ def map_figure(
     size = np.full(n, base_size) if sizes is None else np.asarray(sizes, dtype=np.float64)
     if dims == 3 and sizes is not None:
         size = size * 0.6
+    weak = np.zeros(n, dtype=bool) if weak is None else np.asarray(weak, dtype=bool)
+    size = np.where(weak, size * WEAK_SIZE, size)
+    opacity = np.where(weak, WEAK_OPACITY, OPACITY)
     fig = go.Figure()
+    if density and dims == 2:
+        fig.add_trace(density_trace(coords[shown]))
     common = {"mode": "markers", "hovertemplate": "%{text}<extra></extra>"}
     if colouring.categorical:
         counts = Counter(colouring.values[shown].tolist())
@@ -251,7 +325,7 @@ def map_figure(
                     marker={
                         "size": size[idx],
                         "color": colour,
-                        "opacity": 0.75,
+                        "opacity": opacity[idx] if weak.any() else OPACITY,
                         "line": {"width": 0},
                     },
                     **common,
@@ -275,7 +349,7 @@ def map_figure(
                     "colorscale": colouring.colorscale,
                     "showscale": True,
                     "colorbar": colorbar,
-                    "opacity": 0.8,
+                    "opacity": opacity[shown] if weak.any() else 0.8,
                     "line": {"width": 0},
                 },
                 **common,

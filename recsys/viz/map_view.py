@@ -7,20 +7,23 @@ Glue between an :class:`~recsys.maps.embedding_set.EmbeddingSet` and the figure 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from recsys.errors import RecsysError
 from recsys.maps.embedding_set import EmbeddingSet
+from recsys.maps.quality import Support, support_of
 from recsys.viz import map as vmap
 
 KINDS = {"items": "Items", "users": "Users", "joint": "Users + items"}
 
 CATEGORY = "category"
+TAG = "main tag"
 CLUSTER = "cluster"
 POPULARITY = "popularity (log)"
 FIRST_SEEN = "first seen"
 USER_SCORE = "predicted score for a user"
 FAITHFULNESS = "faithfulness (kNN recall per point)"
-FAVOURITE = "favourite category"
+FAVOURITE = "favourite category or tag"
 ACTIVITY = "activity (log)"
 KIND = "item or user"
 
@@ -52,6 +55,8 @@ def colour_options(es: EmbeddingSet, kind: str) -> list[str]:
     """Colour choices that make sense for this map and these embeddings."""
     if kind == "items":
         opts = [CATEGORY] if es.has_categories else []
+        if any(es.tags):
+            opts.append(TAG)
         opts.append(CLUSTER)
         if es.popularity is not None:
             opts.append(POPULARITY)
@@ -61,6 +66,7 @@ def colour_options(es: EmbeddingSet, kind: str) -> list[str]:
             opts.append(USER_SCORE)
     elif kind == "users":
         opts = [FAVOURITE] if es.favourite_categories is not None else []
+        opts.append(CLUSTER)
         if es.user_activity is not None:
             opts.append(ACTIVITY)
     else:
@@ -117,6 +123,8 @@ def colouring_for(
     """The :class:`~recsys.viz.map.Colouring` for a colour option (see :func:`colour_options`)."""
     if option == CATEGORY:
         return vmap.colour_by_category(es.categories)
+    if option == TAG:
+        return vmap.Colouring("main tag", vmap.colour_by_category(es.tags).values, True)
     if option == CLUSTER:
         if cluster_names is None:
             raise RecsysError("Compute clusters first to colour by cluster.")
@@ -130,7 +138,7 @@ def colouring_for(
             raise RecsysError("Choose a user to colour items by their predicted score.")
         return vmap.colour_by_values(es.user_scores(user), f"score for {user}", "RdBu_r")
     if option == FAVOURITE:
-        return vmap.colour_by_labels(es.favourite_categories, "favourite category")
+        return vmap.colour_by_labels(es.favourite_categories, f"favourite {es.label_kind}")
     if option == ACTIVITY:
         return vmap.colour_by_log(es.user_activity, "interactions")
     if option == KIND:
@@ -140,3 +148,66 @@ def colouring_for(
             raise RecsysError("Faithfulness is not computed for this map yet.")
         return vmap.colour_by_values(per_point_recall, "kNN recall", "RdYlGn")
     raise RecsysError(f"Unknown colour option {option!r}.")
+
+
+# ---------------------------------------------------------------------- support
+def supports(es: EmbeddingSet, kind: str) -> list[Support]:
+    """The :class:`~recsys.maps.quality.Support` of each part of a map (items, users)."""
+    parts = {"items": ["items"], "users": ["users"], "joint": ["items", "users"]}[kind]
+    out = []
+    for part in parts:
+        counts = es.popularity if part == "items" else es.user_activity
+        n = es.n_items if part == "items" else es.n_users
+        if counts is None:  # imported without interactions: nothing to judge support by
+            counts = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
+        out.append(support_of(counts, part))
+    return out
+
+
+def shown_points(es: EmbeddingSet, kind: str, show_all: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, weak): which points of a ``kind`` map are drawn, and which of them are weak.
+
+    Positions index the full point list of the kind (:func:`vectors_for`, :func:`codes_for`).
+    By default only supported points; with ``show_all`` every point, the low-support ones weak.
+    """
+    masks = [s.mask for s in supports(es, kind)]
+    supported = np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+    if show_all:
+        return np.arange(len(supported)), ~supported
+    positions = np.flatnonzero(supported)
+    return positions, np.zeros(len(positions), dtype=bool)
+
+
+def support_notes(es: EmbeddingSet, kind: str, show_all: bool) -> list[str]:
+    """The page's sentences about what is shown (one per part of the map)."""
+    return [s.note(show_all) for s in supports(es, kind)]
+
+
+def take(colouring: vmap.Colouring, positions: np.ndarray) -> vmap.Colouring:
+    """The colouring of a subset of points."""
+    return vmap.Colouring(
+        colouring.label,
+        np.asarray(colouring.values)[positions],
+        colouring.categorical,
+        colouring.colorscale,
+        colouring.tick_values,
+        colouring.tick_texts,
+    )
+
+
+def cluster_frame(es: EmbeddingSet, kind: str) -> pd.DataFrame:
+    """What names the clusters of a ``kind`` map: items' metadata, or users' favourite label."""
+    if kind == "users":
+        fav = es.favourite_categories
+        labels = [
+            [] if fav is None or f == "(no history)" else [str(f)]
+            for f in (fav if fav is not None else [None] * es.n_users)
+        ]
+        return pd.DataFrame(
+            {
+                "title": [f"user {u}" for u in es.user_ids.ids],
+                "categories": labels,
+                "tags": [[] for _ in range(es.n_users)],
+            }
+        )
+    return es.items

@@ -32,7 +32,7 @@ def _run(monkeypatch, workspace, **state) -> AppTest:
 
 
 def test_map_page_shows_a_map_with_faithfulness_and_clusters(monkeypatch, workspace):
-    at = _run(monkeypatch, workspace, map_method="pca")
+    at = _run(monkeypatch, workspace, map_method="pca", map_cm="kmeans")
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Map"
@@ -44,6 +44,23 @@ def test_map_page_shows_a_map_with_faithfulness_and_clusters(monkeypatch, worksp
     cluster_table = next(f for f in frames if "silhouette" in f.columns)
     assert len(cluster_table) == 12
     assert any("Comedy" in name for name in cluster_table["name"])
+
+
+def test_default_clusters_are_islands_of_the_map_all_named_with_support(monkeypatch, workspace):
+    at = _run(monkeypatch, workspace, map_method="pca")
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert "Category coherence" in labels  # metadata coherence beside the faithfulness scores
+    lift = float(next(m.value for m in at.metric if m.label == "Category coherence").rstrip("×"))
+    assert lift > 1.5
+    frames = [df.value for df in at.dataframe]
+    table = next(f for f in frames if "silhouette" in f.columns)
+    assert {"support", "terms"} <= set(table.columns)
+    named = table[table["name"] != "unclustered"]
+    assert len(named) >= 2
+    assert not named["name"].str.fullmatch(r"cluster \d+").any()
+    captions = " ".join(c.value for c in at.caption)
+    assert "All 1,500 items have at least" in captions  # the demo has no long tail to hide
 
 
 def test_title_search_lists_the_neighbours(monkeypatch, workspace):

@@ -1,0 +1,158 @@
+"""Support-aware maps, metadata coherence, clusters of the map named with support, images."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recsys.maps.clusters import NOISE, cluster_embeddings, name_clusters
+from recsys.maps.quality import main_labels, metadata_coherence, support_floor, support_of
+from recsys.viz import map as vmap
+
+
+def _blobs(n_per: int = 60, k: int = 4, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=20, size=(k, 2))
+    coords = np.vstack([c + rng.normal(size=(n_per, 2)) for c in centres])
+    genre = np.repeat(np.arange(k), n_per)
+    return coords, genre
+
+
+# ---------------------------------------------------------------------- support
+def test_floor_is_five_on_a_long_tail_and_hides_nothing_without_one():
+    tail = np.concatenate([np.ones(7000), np.full(2000, 2), np.arange(5, 1005)])
+    assert support_floor(tail) == 5
+    s = support_of(tail)
+    assert s.n_supported == 1000 and not s.complete
+    assert "Showing the 1,000 of 10,000 items with at least 5 interactions" in s.note(False)
+    assert "drawn small and faint" in s.note(True)
+    demo_like = np.arange(9, 400)
+    assert support_of(demo_like).complete
+    assert "All 391 items" in support_of(demo_like).note(False)
+
+
+def test_floor_is_lowered_to_keep_enough_points():
+    few = np.concatenate([np.ones(1000), np.full(50, 3), np.full(10, 40)])
+    assert support_floor(few, min_shown=300) == 1  # 60 points above 1 is not enough: show all
+    assert support_floor(few, min_shown=60) == 3
+
+
+# ---------------------------------------------------------------------- coherence
+def test_coherence_lift_is_high_for_a_map_that_groups_categories_and_one_for_noise():
+    coords, genre = _blobs()
+    cats = [[f"g{g}"] for g in genre]
+    good = metadata_coherence(coords, cats, k=10)
+    assert good.share > 0.95 and good.baseline == pytest.approx(59 / 239)
+    assert good.lift > 3.5 and good.label == "category"
+    shuffled = np.random.default_rng(1).permutation(len(cats))
+    noise = metadata_coherence(coords, [cats[i] for i in shuffled], k=10)
+    assert 0.6 < noise.lift < 1.4
+
+
+def test_main_label_is_the_rarest_category_else_the_first_tag():
+    main, _, kind = main_labels([["Drama", "Film-Noir"], ["Drama"], ["Drama", "Comedy"]])
+    assert kind == "category" and list(main) == ["Film-Noir", "Drama", "Comedy"]
+    main, _, kind = main_labels([[], []], [["rock", "seen live"], []])
+    assert kind == "tag" and list(main) == ["rock", None]
+    assert main_labels([[]], [[]])[2] is None
+
+
+def test_coherence_uses_tags_when_there_are_no_categories():
+    coords, genre = _blobs()
+    tags = [[f"t{g}", "favorites"] for g in genre]
+    c = metadata_coherence(coords, [[] for _ in genre], tags)
+    assert c.label == "tag" and c.lift > 3.5
+    assert "main tag" in c.note
+
+
+# ---------------------------------------------------------------------- clusters
+def test_map_clusters_are_the_islands_named_from_tags_with_support():
+    coords, genre = _blobs()
+    vectors = np.random.default_rng(0).normal(size=(len(genre), 8))  # not used for map clusters
+    items = pd.DataFrame(
+        {
+            "title": [f"a{i}" for i in range(len(genre))],
+            "categories": [[] for _ in genre],
+            "tags": [[f"t{g}", "seen live"] for g in genre],
+        }
+    )
+    result = cluster_embeddings(vectors, items, "map", min_cluster_size=20, coords=coords)
+    assert result.space == "map" and result.n_clusters == 4
+    assert result.silhouette > 0.8  # measured where the clusters were made: on the map
+    named = result.summary[result.summary.cluster != NOISE]
+    assert sorted(named["name"]) == ["t0", "t1", "t2", "t3"]
+    assert (named["support"] == 1.0).all()
+    with pytest.raises(Exception, match="coordinates"):
+        cluster_embeddings(vectors, items, "map")
+
+
+def test_a_cluster_without_a_clear_term_is_named_by_its_best_supported_one():
+    labels = np.array([0] * 10 + [1] * 10)
+    tags = [["rock"] if i < 3 else [] for i in range(10)] + [["pop"]] * 10
+    items = pd.DataFrame(
+        {"title": [f"x{i}" for i in range(20)], "categories": [[]] * 20, "tags": tags}
+    )
+    names, terms, support = name_clusters(labels, items)
+    assert names[1] == "pop" and support[1] == 1.0
+    # 30% of cluster 0 carry "rock": above the tag threshold (15%), so a plain name
+    assert names[0] == "rock" and support[0] == pytest.approx(0.3)
+    tags[0:3] = [["rock"], [], []]
+    items["tags"] = tags
+    names, _, support = name_clusters(labels, items)
+    assert names[0] == "mostly rock" and support[0] == pytest.approx(0.1)
+    assert not any(re.fullmatch(r"cluster \d+", n) for n in names.values())
+
+
+# ---------------------------------------------------------------------- figures
+def test_low_support_points_are_drawn_smaller_and_fainter_not_dropped():
+    coords, genre = _blobs()
+    weak = np.zeros(len(genre), dtype=bool)
+    weak[::3] = True
+    colouring = vmap.colour_by_labels([f"g{g}" for g in genre], "genre")
+    fig, _ = vmap.map_figure(
+        coords, colouring, np.asarray(["x"] * len(genre), dtype=object), weak=weak, density=True
+    )
+    points = [t for t in fig.data if t.type == "scattergl"]
+    assert sum(len(t.x) for t in points) == len(genre)
+    opacity = np.concatenate([np.atleast_1d(t.marker.opacity) for t in points])
+    size = np.concatenate([np.atleast_1d(t.marker.size) for t in points])
+    assert opacity.min() == vmap.WEAK_OPACITY and opacity.max() == vmap.OPACITY
+    assert size.min() < size.max()
+    assert fig.data[0].type == "histogram2dcontour"  # density under the points
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (shutil.which("chromium") or shutil.which("google-chrome")),
+    reason="plotly's image export (kaleido) needs Chromium: apt-get install -y chromium",
+)
+def test_download_map_as_image_png_and_svg_hold_the_cluster_names(tmp_path):
+    from PIL import Image
+
+    coords, genre = _blobs(n_per=30)
+    names = {g: f"Cluster <{g}> rock" for g in range(4)}
+    fig, _ = vmap.map_figure(
+        coords,
+        vmap.colour_by_labels([names[g] for g in genre], "cluster"),
+        np.asarray(["x"] * len(genre), dtype=object),
+        labels_at=vmap.cluster_centres(coords, genre, names),
+        title="ALS “als” on Last.fm-like · Items · UMAP 2-D",
+    )
+    static = vmap.static_figure(fig, "4 clusters")
+    png = tmp_path / "map.png"
+    png.write_bytes(vmap.export_image(static, "png", width=1000, height=700))
+    with Image.open(png) as img:
+        assert img.format == "PNG" and img.size == (2000, 1400)
+    svg = vmap.export_image(static, "svg", width=1000, height=700).decode("utf-8")
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    text = " ".join("".join(el.itertext()) for el in root.iter() if el.tag.endswith("text"))
+    for name in names.values():
+        assert name in text  # labelled clusters (escaped for plotly, shown literally)
+    assert "Last.fm-like" in text and "4 clusters" in text
+    assert "scattergl" not in svg  # real vector points in the SVG
