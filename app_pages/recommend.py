@@ -160,15 +160,22 @@ def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> No
                 )
 
 
+# Only the open tab runs (on_change="rerun" + .open): the cold-start regression and the
+# profile builder's title list cost seconds on a large catalogue and are not needed until asked.
 tab_user, tab_profile, tab_cold = st.tabs(
-    ["For a user", "Build your own profile", "Cold-start items"]
+    ["For a user", "Build your own profile", "Cold-start items"],
+    key="rec_tab",
+    on_change="rerun",
 )
 try:
     with tab_user:
-        user_tab()
+        if tab_user.open is not False:
+            user_tab()
     with tab_profile:
-        _profile.profile_tab(ds, model, mkey)
+        if tab_profile.open:
+            _profile.profile_tab(ds, model, mkey)
     with tab_cold:
-        _coldstart.cold_tab(ds, model, mkey, name)
+        if tab_cold.open:
+            _coldstart.cold_tab(ds, model, mkey, name)
 except RecsysError as exc:
     show_error(exc)

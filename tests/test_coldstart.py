@@ -98,3 +98,18 @@ def test_no_metadata_is_a_clear_error():
     items = ds.items.assign(title=["", "", ""])
     with pytest.raises(DataError, match="no categories, tags, titles or text"):
         ColdStartRegressor().fit(items, np.ones((3, 2)))
+
+
+def test_closed_form_ridge_equals_scikit_learn():
+    import scipy.sparse as sp
+    from sklearn.linear_model import Ridge
+
+    from recsys.explain.coldstart import _ridge_closed_form
+
+    rng = np.random.default_rng(3)
+    x = sp.random(300, 40, density=0.1, random_state=3, format="csr")
+    y = rng.normal(size=(300, 5))
+    coef, intercept = _ridge_closed_form(x, y, 0.7)
+    ref = Ridge(alpha=0.7, solver="sparse_cg", tol=1e-12).fit(x, y)
+    np.testing.assert_allclose(coef.T, ref.coef_, atol=1e-6)
+    np.testing.assert_allclose(intercept, ref.intercept_, atol=1e-6)
