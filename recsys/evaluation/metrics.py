@@ -494,6 +494,8 @@ def evaluate_model(
     candidates: str = "train",
     batch_size: int | None = None,
     progress: EvalProgress | None = None,
+    max_test_users: int | None = None,
+    sample_seed: int = 0,
 ) -> ModelResult:
     """Score every evaluated user of ``data`` with ``model`` and compute metrics at ``k``.
 
@@ -510,6 +512,12 @@ def evaluate_model(
         Rank only items with a training interaction (default) or every item.
     progress : callable, optional
         ``progress(fraction, message)`` after each batch of users.
+    max_test_users : int, optional
+        Evaluate a seeded random sample of this many test users when there are more (large
+        data); ``result.extra`` then records ``users_sampled``, ``users_total`` and
+        ``sample_seed`` so a page can say so. ``None`` evaluates every test user.
+    sample_seed : int
+        Seed of that sample (the same seed gives the same users).
 
     Returns
     -------
@@ -527,6 +535,14 @@ def evaluate_model(
             "No user can be evaluated: nobody has both training and held-out interactions. "
             "Use a larger held-out share or a split that keeps history for each user."
         )
+    extra: dict = {}
+    if max_test_users is not None and len(users) > int(max_test_users):
+        if int(max_test_users) < 1:
+            raise RecsysError(f"max_test_users must be at least 1, not {max_test_users}.")
+        rng = np.random.default_rng(sample_seed)
+        extra = {"users_sampled": int(max_test_users), "users_total": int(len(users))}
+        extra["sample_seed"] = int(sample_seed)
+        users = np.sort(rng.choice(users, int(max_test_users), replace=False))
     n_items = data.dataset.n_items
     pop = data.train_popularity
     blocked = pop == 0 if candidates == "train" else np.zeros(n_items, dtype=bool)
@@ -605,6 +621,7 @@ def evaluate_model(
         per_user=per_user,
         fit_seconds=getattr(model, "fit_seconds_", None),
         eval_seconds=time.perf_counter() - start,
+        extra=extra,
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
+from recsys import spark_session
 from recsys.errors import ModelConfigError
 
 # key -> "module:Class"; order is the order the Train page lists them.
@@ -18,6 +20,26 @@ MODEL_PATHS: dict[str, str] = {
     "popular": "recsys.models.baselines:MostPopular",
     "random": "recsys.models.baselines:RandomModel",
 }
+
+#: Models that need an optional extra: key -> (path, what is missing or None). They are
+#: trainable (listed in MODEL_PATHS, so the Train page and the contract suite see them) only
+#: when installed; a saved one always loads, since scoring needs no extra.
+OPTIONAL_MODELS: dict[str, tuple[str, Callable[[], str | None]]] = {
+    "spark-als": ("recsys.models.spark_als:SparkALS", spark_session.unavailable_reason),
+}
+for _key, (_path, _missing) in OPTIONAL_MODELS.items():
+    if _missing() is None:
+        MODEL_PATHS[_key] = _path
+
+
+def unavailable_models() -> dict[str, str]:
+    """Optional models that cannot train here -> what is missing and how to install it."""
+    out = {}
+    for key, (_, missing) in OPTIONAL_MODELS.items():
+        reason = missing()
+        if reason:
+            out[key] = reason
+    return out
 
 
 def available_models() -> list[str]:
@@ -35,7 +57,7 @@ def available_models() -> list[str]:
 def get_model_class(key: str) -> type:
     """The class registered under ``key`` (e.g. "als")."""
     try:
-        path = MODEL_PATHS[key]
+        path = MODEL_PATHS[key] if key in MODEL_PATHS else OPTIONAL_MODELS[key][0]
     except KeyError:
         raise ModelConfigError(
             f"Unknown model {key!r}; choose one of {', '.join(MODEL_PATHS)}"

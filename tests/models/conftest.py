@@ -20,6 +20,7 @@ FAST: dict[str, dict] = {
     "ease": {"factors": 16},
     "popular": {},
     "random": {},
+    "spark-als": {"factors": 8, "iterations": 3},  # only registered when pyspark is installed
 }
 
 
