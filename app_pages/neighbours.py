@@ -57,6 +57,7 @@ def item_picker() -> str:
         list(range(ds.n_items)),
         key=ITEM_KEY,
         format_func=lambda k: str(titles[k]),
+        filter_mode="contains",
     )
     cats = ", ".join(ds.items["categories"][i]) or "no categories"
     tags = ", ".join(ds.items["tags"][i]) or "no tags"
@@ -111,7 +112,9 @@ def users_section() -> None:
         st.session_state[USER_KEY] = st.session_state.get(state.RECOMMEND_USER) or ids[0]
         if st.session_state[USER_KEY] not in model.user_ids_:
             st.session_state[USER_KEY] = ids[0]
-    user = st.selectbox("User (type to search by id)", ids, key=USER_KEY)
+    user = st.selectbox(
+        "User (type to search by id)", ids, key=USER_KEY, filter_mode="contains"
+    )
     st.caption(f"{ds.user_activity[model.user_ids_.index(user)]:,} items")
     n = st.slider("How many neighbours", 5, 50, 10, key="nb_un")
     nb = user_neighbours(model, ds, user, n=n)

@@ -61,6 +61,7 @@ def pick_user() -> str:
         ids,
         key=USER_KEY,
         format_func=lambda u: f"{u} · {ds.user_activity[model.user_ids_.index(u)]} items",
+        filter_mode="contains",
     )
 
 
@@ -116,6 +117,9 @@ def user_tab() -> None:
 
 def compare_section(user: str, profile: Profile, n: int, seen: bool, mask) -> None:
     st.subheader("Compare with another model")
+    # opt-in: loading a second model (an EASE weight matrix can be a gigabyte) is not free
+    if not st.toggle("Compare with another model", key="rec_compare"):
+        return
     other = model_picker(
         "Second model", key="rec_model_b", embeddings_only=False, compare_with=name
     )

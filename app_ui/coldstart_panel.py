@@ -51,6 +51,7 @@ def cold_tab(ds: Dataset, model: Recommender, mkey: str, name: str) -> None:
         format_func=lambda i: str(titles[i]),
         key="cold_holdout",
         max_selections=100,
+        filter_mode="contains",
     )
     cold = _cold(mkey, ds.fingerprint, tuple(ds.item_ids[i] for i in held), model, ds)
     if len(cold) == 0:

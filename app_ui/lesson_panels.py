@@ -95,7 +95,8 @@ def item_picker(dataset: Dataset, label: str, key: str, default: str | None = No
         ids = [default, *ids]
         names = {**names, default: str(dataset.titles[dataset.item_ids.index(default)])}
     index = ids.index(default) if default in ids else 0
-    return st.selectbox(label, ids, index=index, key=key, format_func=names.get)
+    return st.selectbox(label, ids, index=index, key=key, format_func=names.get,
+                        filter_mode="contains")
 
 
 def items_multiselect(dataset: Dataset, label: str, key: str, default: list[str],
@@ -105,7 +106,7 @@ def items_multiselect(dataset: Dataset, label: str, key: str, default: list[str]
     fmt: Callable[[str], str] = lambda i: names.get(i) or str(  # noqa: E731
         dataset.titles[dataset.item_ids.index(i)])
     return st.multiselect(label, ids, default=default, key=key, format_func=fmt,
-                          max_selections=3)
+                          max_selections=3, filter_mode="contains")
 
 
 def user_picker(dataset: Dataset, key: str, limit: int = 500) -> str:

@@ -86,6 +86,8 @@ def model_picker(
     except RecsysError as exc:
         show_error(exc)
         return None
+    if not mine and demo_default_model(ds):
+        mine, _, _ = models_for_dataset(ds.fingerprint, embeddings_only)
     if not mine:
         st.info(
             "No saved model for this dataset yet. Train one on the Train page, or start with a "
@@ -124,6 +126,46 @@ def model_picker(
         show_error(exc)
         return None
     return name, model
+
+
+# ---------------------------------------------------------------- the demo's ready model
+#: name of the model trained automatically for the demo (a product team's demo starts on Map or
+#: Recommend: it must not begin with "train a model first")
+DEMO_DEFAULT_MODEL = "als-demo"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _demo_default_trained(root: str, fingerprint: str, _ds) -> str | None:
+    """Train and save ALS at its defaults for the demo, once per (workspace, demo version).
+
+    ``st.cache_resource`` runs this once per key even when several sessions arrive together;
+    the model is saved, so a restarted server finds it and trains nothing.
+    """
+    ws = Workspace(root)
+    try:
+        _, info = train_and_save(
+            "als", {}, _ds, name=ws.unique_name(DEMO_DEFAULT_MODEL), workspace=ws
+        )
+    except RecsysError:
+        return None
+    return info.name
+
+
+def demo_default_model(ds) -> bool:
+    """On the demo with no saved model, train the default model (ALS, ~1 s) without a click.
+
+    Returns True when a model was trained. Other datasets keep the explicit button: training
+    on a large upload is the user's decision.
+    """
+    if ds.report.get("layout") != "demo":
+        return False
+    with st.spinner("Training a quick ALS model on the demo catalogue (first visit only)…"):
+        name = _demo_default_trained(str(workspace().root), ds.fingerprint, ds)
+    if name is None:
+        return False
+    if not st.session_state.get(ACTIVE_MODEL_KEY):
+        set_active_model(name)
+    return True
 
 
 def quick_train(ds) -> None:

@@ -29,6 +29,7 @@ def profile_tab(ds: Dataset, model: Recommender, mkey: str) -> None:
         format_func=lambda i: str(titles[i]),
         key=PICKS_KEY,
         placeholder="Search titles…",
+        filter_mode="contains",
     )
     if not picks:
         st.info("Pick at least one item to see recommendations.", icon=":material/search:")

@@ -65,21 +65,33 @@ def test_filters_and_random_user(monkeypatch, workspace):
 
 
 def test_compare_two_models(monkeypatch, workspace):
-    at = _run(monkeypatch, workspace, active_model="als-demo", rec_user="u0017")
+    at = _run(monkeypatch, workspace, active_model="als-demo", rec_user="u0017", rec_compare=True)
     at.selectbox(key="rec_model_b_select").set_value("svd-demo").run()
     _ok(at)
     assert any(m.label.startswith("Items in both top-10") for m in at.metric)
 
 
 def test_build_your_own_profile(monkeypatch, workspace):
-    at = _run(monkeypatch, workspace, active_model="als-demo", profile_picks=[3, 40, 77])
+    at = _run(
+        monkeypatch,
+        workspace,
+        active_model="als-demo",
+        profile_picks=[3, 40, 77],
+        rec_tab="Build your own profile",
+    )
     _ok(at)
     picked = [m.value for m in at.markdown if m.value.startswith("Because you picked")]
     assert len(picked) == 10
 
 
 def test_cold_start_tab_with_held_out_items(monkeypatch, workspace):
-    at = _run(monkeypatch, workspace, active_model="svd-demo", cold_holdout=[0, 1, 2])
+    at = _run(
+        monkeypatch,
+        workspace,
+        active_model="svd-demo",
+        cold_holdout=[0, 1, 2],
+        rec_tab="Cold-start items",
+    )
     _ok(at)
     assert any("mean cosine" in i.value for i in at.info)
     assert any("cosine to learned" in d.value.columns for d in at.dataframe)

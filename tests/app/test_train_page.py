@@ -98,11 +98,27 @@ st.write("picked:", "none" if picked is None else picked[0] + " " + type(picked[
 """
 
 
-def test_model_picker_offers_quick_als_then_returns_it(monkeypatch, tmp_path):
+def test_model_picker_trains_the_demo_default_without_a_click(monkeypatch, tmp_path):
     monkeypatch.setenv("RECSYS_WORKSPACE", str(tmp_path))
     at = AppTest.from_string(PICKER, default_timeout=120).run()
     assert not at.exception, at.exception
+    [info] = Workspace(tmp_path).list_models()[0]
+    assert (info.model, info.name) == ("als", "als-demo")
+    assert any("als-demo ALS" in m.value for m in at.markdown)
+    assert at.session_state["active_model"] == "als-demo"
+
+
+def test_model_picker_offers_quick_als_then_returns_it(monkeypatch, tmp_path):
+    from recsys.data.demo import load_demo
+    from tests.models.conftest import subset
+
+    monkeypatch.setenv("RECSYS_WORKSPACE", str(tmp_path))
+    at = AppTest.from_string(PICKER, default_timeout=120)
+    at.session_state["dataset"] = subset(load_demo(), 300, 200, name="not the demo")
+    at.run()
+    assert not at.exception, at.exception
     assert any("No saved model" in i.value for i in at.info)
+    assert Workspace(tmp_path).list_models()[0] == []  # other data: training is a click away
     at.button(key="probe_quick_train").click().run()
     assert not at.exception, at.exception
     [info] = Workspace(tmp_path).list_models()[0]
