@@ -203,7 +203,7 @@ def faithfulness_panel(faith: Faithfulness, label: str, coh: Coherence | None = 
     m2.metric(f"kNN recall@{faith.k}", f"{faith.knn_recall:.2f}")
     if coh is not None and coh.n_labelled:
         m3.metric(
-            f"{coh.label.capitalize()} coherence",
+            "Coherence",
             f"{coh.lift:.1f}×",
             help=f"{coh.share:.0%} of map neighbours share the main {coh.label} vs "
             f"{coh.baseline:.0%} of random pairs. " + coh.note,

@@ -23,16 +23,17 @@ def _blobs(n_per: int = 60, k: int = 4, seed: int = 0):
 
 
 # ---------------------------------------------------------------------- support
-def test_floor_is_five_on_a_long_tail_and_hides_nothing_without_one():
+def test_floor_cuts_a_long_tail_and_hides_nothing_without_one():
     tail = np.concatenate([np.ones(7000), np.full(2000, 2), np.arange(5, 1005)])
-    assert support_floor(tail) == 5
+    assert support_floor(tail, 5) == 5 and support_floor(tail) == 15
     s = support_of(tail)
-    assert s.n_supported == 1000 and not s.complete
-    assert "Showing the 1,000 of 10,000 items with at least 5 interactions" in s.note(False)
+    assert s.n_supported == 990 and not s.complete
+    assert "Showing the 990 of 10,000 items with at least 15 interactions" in s.note(False)
+    assert support_of(tail, "users").floor == 10
     assert "drawn small and faint" in s.note(True)
-    demo_like = np.arange(9, 400)
-    assert support_of(demo_like).complete
-    assert "All 391 items" in support_of(demo_like).note(False)
+    no_tail = np.arange(20, 400)
+    assert support_of(no_tail).complete
+    assert "All 380 items" in support_of(no_tail).note(False)
 
 
 def test_floor_is_lowered_to_keep_enough_points():

@@ -50,8 +50,8 @@ def test_default_clusters_are_islands_of_the_map_all_named_with_support(monkeypa
     at = _run(monkeypatch, workspace, map_method="pca")
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
-    assert "Category coherence" in labels  # metadata coherence beside the faithfulness scores
-    lift = float(next(m.value for m in at.metric if m.label == "Category coherence").rstrip("×"))
+    assert "Coherence" in labels  # metadata coherence beside the faithfulness scores
+    lift = float(next(m.value for m in at.metric if m.label == "Coherence").rstrip("×"))
     assert lift > 1.5
     frames = [df.value for df in at.dataframe]
     table = next(f for f in frames if "silhouette" in f.columns)
@@ -60,7 +60,8 @@ def test_default_clusters_are_islands_of_the_map_all_named_with_support(monkeypa
     assert len(named) >= 2
     assert not named["name"].str.fullmatch(r"cluster \d+").any()
     captions = " ".join(c.value for c in at.caption)
-    assert "All 1,500 items have at least" in captions  # the demo has no long tail to hide
+    assert "Showing the 1,456 of 1,500 items with at least 15 interactions" in captions
+    assert any(t.label.startswith("Show all points") for t in at.toggle)
 
 
 def test_title_search_lists_the_neighbours(monkeypatch, workspace):

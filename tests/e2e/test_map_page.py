@@ -104,3 +104,48 @@ def test_title_search_highlights_the_item(page, app_url, saved_model):
     assert page.locator(".legendtext", has_text="searched item").count() == 1
     assert page.locator(".legendtext", has_text="nearest in embedding").count() == 1
     print(screenshot(page, "map-4-search"))
+
+
+def test_users_lassoed_on_the_map_reach_the_recommend_picker_and_stay_selected(
+    page, app_url, saved_model
+):
+    open_page(page, app_url, "map")
+    _choose_model(page)
+    _plot(page)
+    page.get_by_role("radio", name="Users", exact=True).first.click()  # "Map of" control
+    wait_idle(page)
+    _wait_for_text(page, "User clusters", timeout=90)  # user-side panel, not item clusters
+    time.sleep(2)
+    for attempt in range(3):
+        _lasso(page)
+        try:
+            _wait_for_text(page, "are offered on the Recommend page", timeout=40)
+            break
+        except AssertionError:
+            if attempt == 2:
+                print(screenshot(page, "map-5-users-failed"))
+                raise
+    wait_idle(page)
+    heading = page.get_by_text("Selection:").first.inner_text()
+    n_users = int(heading.split(",")[-1].split("users")[0].replace(",", "").strip())
+    assert n_users > 0
+    assert page.get_by_text("favourite category").count()
+    page.get_by_text("Selection:").first.scroll_into_view_if_needed()
+    print(screenshot(page, "map-5-users-selected"))
+
+    page.get_by_role("button", name="Recommend for them").click()
+    wait_idle(page)
+    _wait_for_text(page, "From your map selection", timeout=60)
+    picker = page.get_by_label("From your map selection")
+    picker.click()
+    options = page.get_by_role("option")
+    assert options.count() == n_users + 1  # the selected users (and "None")
+    page.keyboard.press("Escape")
+    print(screenshot(page, "map-6-recommend-picker"))
+
+    # back to the Map through the app's navigation: the selection is still there
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Map").first.click()
+    wait_idle(page)
+    _wait_for_text(page, "Your earlier selection", timeout=90)
+    assert page.get_by_text(f"{n_users:,} users").count()
+    print(screenshot(page, "map-7-selection-kept"))
