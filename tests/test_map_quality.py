@@ -157,3 +157,45 @@ def test_download_map_as_image_png_and_svg_hold_the_cluster_names(tmp_path):
         assert name in text  # labelled clusters (escaped for plotly, shown literally)
     assert "Last.fm-like" in text and "4 clusters" in text
     assert "scattergl" not in svg  # real vector points in the SVG
+
+
+# ---------------------------------------------------------------------- tags where categories are
+def test_tags_stand_in_for_categories_in_selections_colours_and_favourites():
+    import scipy.sparse as sp
+
+    from recsys.data.dataset import IdMap
+    from recsys.maps.embedding_set import EmbeddingSet
+    from recsys.maps.selection import summarise_selection
+    from recsys.viz import map_view as mv
+
+    n = 6
+    items = pd.DataFrame(
+        {
+            "item_id": [str(i) for i in range(n)],
+            "title": [f"artist {i}" for i in range(n)],
+            "categories": [[] for _ in range(n)],
+            "tags": [["rock", "seen live"]] * 3 + [["jazz"]] * 3,
+        }
+    )
+    user_items = sp.csr_matrix(np.array([[5, 3, 1, 0, 0, 0], [0, 0, 1, 4, 4, 9]], dtype=np.float32))
+    es = EmbeddingSet(
+        "tags",
+        IdMap(items["item_id"].to_numpy(), "item"),
+        np.random.default_rng(0).normal(size=(n, 4)).astype(np.float32),
+        items,
+        popularity=np.asarray((user_items > 0).sum(axis=0)).ravel(),
+        user_ids=IdMap(np.array(["u1", "u2"]), "user"),
+        user_vectors=np.random.default_rng(1).normal(size=(2, 4)).astype(np.float32),
+        user_items=user_items,
+    )
+    assert es.label_kind == "tag"
+    summary = summarise_selection(es, np.array([0, 1, 2]))
+    assert summary.category_mix.columns[0] == "tag"
+    assert summary.category_mix.iloc[0]["tag"] in ("rock", "seen live")
+    assert not any("no categories" in note for note in summary.notes)
+    assert mv.TAG in mv.colour_options(es, "items")
+    assert list(mv.colouring_for(es, "items", mv.TAG).values[:4]) == ["rock"] * 3 + ["jazz"]
+    assert list(es.favourite_categories) == ["rock", "jazz"]
+    assert mv.CLUSTER in mv.colour_options(es, "users")
+    frame = mv.cluster_frame(es, "users")
+    assert list(frame["categories"]) == [["rock"], ["jazz"]]
