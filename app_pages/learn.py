@@ -15,6 +15,8 @@ st.markdown(
 )
 ds = get_dataset()
 labels, source = lessons.reference_labels(ds)
+# every prompt names the item groups this data really has (genres, categories, tags or none)
+words = lessons.label_words(source)
 tabs = st.tabs(
     ["1 Embeddings", "2 Dot products", "3 Factors", "4 Neighbours", "5 Projections",
      "6 Sparsity"],
@@ -51,9 +53,15 @@ with tabs[0]:
             show_error(exc)
         L.try_this(
             "Set iterations to 1: the model has barely started and the colours are mixed. "
-            "Move it to 15 and watch genres pull apart into arms. With only two numbers the "
-            "model can separate about two big groups of tastes: count how many colours share "
-            "each arm. Then try regularisation 0.01 and 100."
+            f"Move it to 15 and watch the {words.many} pull apart into arms. With only two "
+            "numbers the model can separate about two big groups of tastes: count how many "
+            "colours share each arm. Then try regularisation 0.01 and 100."
+            if words.labelled else
+            "Set iterations to 1: the model has barely started and the points sit in one "
+            "blob. Move it to 15 and watch items liked by the same people pull apart into "
+            "arms. With only two numbers the model can separate about two big groups of "
+            "tastes: hover over the tips of two arms and compare their titles. Then try "
+            "regularisation 0.01 and 100."
         )
 
 with tabs[1]:
@@ -90,9 +98,12 @@ with tabs[1]:
         except RecsysError as exc:
             show_error(exc)
         L.try_this(
-            "Pick an item from another genre than the user's favourites: which factors turn "
-            "negative? Then compare the two top-10 lists: which one would you show on a home "
-            "page, and which one finds the niche items?"
+            (f"Pick an item from another {words.one} than the user's favourites: "
+             if words.labelled else
+             "Pick an item from the bottom of the dot-product list, far from the user's "
+             "taste: ")
+            + "which factors turn negative? Then compare the two top-10 lists: which one "
+            "would you show on a home page, and which one finds the niche items?"
         )
 
 with tabs[2]:
@@ -101,9 +112,13 @@ with tabs[2]:
         st.markdown(
             "Nobody names the factors: the model invents them. One way to read a factor is to "
             "look at the items at its two ends. Another is to group items whose vectors point "
-            "the same way (k-means clusters) and ask how well the groups match the genres the "
-            "demo secretly planted, scored by the adjusted Rand index: 1 is a perfect match, 0 "
+            "the same way (k-means clusters) and ask how well the groups match "
+            f"{words.reference}, scored by the adjusted Rand index: 1 is a perfect match, 0 "
             "is what random groups score."
+            if words.labelled else
+            "look at the items at its two ends. (Grouping the vectors and scoring the groups "
+            "against known labels needs genres, categories or tags, which this data does not "
+            "have; the demo catalogue has planted genres.)"
         )
         c1, c2 = st.columns(2)
         factors = c1.select_slider("Factors", L.FACTOR_CHOICES, value=8, key="l3_factors")
@@ -119,9 +134,14 @@ with tabs[2]:
         except RecsysError as exc:
             show_error(exc)
         L.try_this(
-            "With 2 factors, the ends mix several genres; with 8 or more, each end is one "
-            "genre. On the curve, find the smallest embedding that recovers the genres, and "
-            "note the grey line: the same clusters scored against shuffled genres stay at 0."
+            f"With 2 factors, the ends mix several {words.many}; with 8 or more, each end is "
+            f"mostly one {words.one}. On the curve, find the smallest embedding that recovers "
+            f"the {words.many}, and note the grey line: the same clusters scored against "
+            f"shuffled {words.many} stay at 0."
+            if words.labelled else
+            "With 2 factors, each end mixes very different items; with 8 or more, the ends "
+            "grow coherent. Read the titles at both ends of one factor and try to name it, "
+            "then move to the next factor."
         )
 
 with tabs[3]:
@@ -194,9 +214,10 @@ with tabs[5]:
         st.subheader("Sparsity and cold start")
         st.markdown(
             "A model only knows what it has seen. Here we hide a share of the training "
-            "interactions, retrain, and measure two things on the same held-out interactions: "
-            "ranking quality (NDCG@10) and how well the item clusters still match the genres "
-            "(ARI)."
+            "interactions, retrain, and measure on the same held-out interactions "
+            + (f"two things: ranking quality (NDCG@10) and how well the item clusters still "
+               f"match the {words.many} (ARI)." if words.labelled else
+               "the ranking quality (NDCG@10).")
         )
         share = st.select_slider("Training interactions dropped", [i / 10 for i in range(10)],
                                  value=0.4, key="l6_drop", format_func=lambda s: f"{s:.0%}")
@@ -208,7 +229,7 @@ with tabs[5]:
             m1.metric("Training interactions", f"{row['train_interactions']:,}")
             m2.metric("NDCG@10", f"{row['ndcg']:.3f}", f"{row['ndcg'] - full['ndcg']:+.3f}")
             if source is not None:
-                m3.metric("Genre recovery (ARI)", f"{row['ari']:.2f}",
+                m3.metric(f"{words.one.capitalize()} recovery (ARI)", f"{row['ari']:.2f}",
                           f"{row['ari'] - full['ari']:+.2f}")
             st.plotly_chart(viz.sparsity_figure(curve, share), key="l6_fig")
             L.labels_note(source)
@@ -239,7 +260,11 @@ with tabs[5]:
         except RecsysError as exc:
             show_error(exc)
         L.try_this(
-            "Drop 80%: genres survive longer than ranking quality does. Then replace the "
-            "visitor's items with three from another genre and watch the star swing round; "
-            "compare how genre-pure the two top-5 lists are."
+            f"Drop 80%: the {words.many} survive longer than ranking quality does. Then "
+            f"replace the visitor's items with three from another {words.one} and watch the "
+            f"star swing round; compare how {words.one}-pure the two top-5 lists are."
+            if words.labelled else
+            "Drop 80% and watch ranking quality fall. Then replace the visitor's items with "
+            "three very different ones and watch the star swing round; compare the two top-5 "
+            "lists: does the small model follow the new taste as well as the large one?"
         )

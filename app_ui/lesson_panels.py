@@ -140,13 +140,13 @@ def labels_note(source: str | None) -> None:
     """Say where the colours come from when the data has no planted genres."""
     if source == lessons.PLANTED:
         return
-    if source == lessons.FIRST_CATEGORY:
-        st.caption("This data has no planted genres: colours show each item's first listed "
-                   "category, a rough reference. The demo catalogue (Data page) has planted "
-                   "genres, which make this lesson sharper.")
+    if source in (lessons.FIRST_CATEGORY, lessons.MOST_USED_TAG):
+        st.caption(f"This data has no planted genres: colours show each item's {source}, a "
+                   "rough reference. The demo catalogue (Data page) has planted genres, "
+                   "which make this lesson sharper.")
     else:
-        st.caption("This data has no genres or categories, so items are not coloured. Load "
-                   "the demo catalogue on the Data page to see planted genres.")
+        st.caption("This data has no genres, categories or tags, so items are not coloured. "
+                   "Load the demo catalogue on the Data page to see planted genres.")
 
 
 def rank_table(frame: pd.DataFrame) -> None:

@@ -36,7 +36,46 @@ from recsys.models.registry import create_model, get_model_class
 LESSON_MODEL = "als"
 PLANTED = "planted genre"
 FIRST_CATEGORY = "first listed category"
+MOST_USED_TAG = "most used tag"
 OTHER = "other"
+
+
+@dataclass(frozen=True)
+class LabelWords:
+    """How the lessons name the item groups of the loaded data, so no prompt talks about
+    genres on data without them.
+
+    ``one``/``many``: "genre"/"genres" (the demo's planted genres), "category"/"categories"
+    (each item's first listed category), "tag"/"tags" (each item's most used tag); on data with
+    none of these, ``labelled`` is False and the prompts speak of items and tastes instead.
+    """
+
+    source: str | None
+    one: str
+    many: str
+
+    @property
+    def labelled(self) -> bool:
+        return self.source is not None
+
+    @property
+    def reference(self) -> str:
+        """What clusters are compared with, e.g. "the genres the demo secretly planted"."""
+        return {
+            PLANTED: "the genres the demo secretly planted",
+            FIRST_CATEGORY: "each item's first listed category",
+            MOST_USED_TAG: "each item's most used tag",
+        }.get(self.source or "", "nothing (this data has no genres, categories or tags)")
+
+
+def label_words(source: str | None) -> LabelWords:
+    """The words for the item groups that :func:`reference_labels` reported (``source``)."""
+    one, many = {
+        PLANTED: ("genre", "genres"),
+        FIRST_CATEGORY: ("category", "categories"),
+        MOST_USED_TAG: ("tag", "tags"),
+    }.get(source or "", ("group", "groups"))
+    return LabelWords(source, one, many)
 
 
 # ---------------------------------------------------------------------------- shared helpers
@@ -45,20 +84,26 @@ def reference_labels(dataset: Dataset, max_labels: int = 12) -> tuple[np.ndarray
 
     Returns ``(labels, source)``: the demo's planted genre (source "planted genre"); otherwise
     each item's first listed category, the ``max_labels`` most frequent kept and the rest
-    "other" (source "first listed category"); with no categories, "all items" and ``None``.
+    "other" (source "first listed category"); without categories, each item's most used tag
+    the same way (source "most used tag"; tags are kept most frequent first); with neither,
+    "all items" and ``None``.
     """
     items = dataset.items
     if "planted_genre" in items and items["planted_genre"].notna().all():
         return items["planted_genre"].astype(str).to_numpy(dtype=object), PLANTED
-    first = np.array(
-        [str(c[0]) if len(c) else "" for c in items["categories"].to_numpy(dtype=object)],
-        dtype=object,
-    )
-    if not (first != "").any():
-        return np.full(dataset.n_items, "all items", dtype=object), None
-    counts = pd.Series(first[first != ""]).value_counts()
-    keep = set(counts.index[:max_labels])
-    return np.array([f if f in keep else OTHER for f in first], dtype=object), FIRST_CATEGORY
+    for column, source in (("categories", FIRST_CATEGORY), ("tags", MOST_USED_TAG)):
+        if column not in items:
+            continue
+        first = np.array(
+            [str(c[0]) if len(c) else "" for c in items[column].to_numpy(dtype=object)],
+            dtype=object,
+        )
+        if not (first != "").any():
+            continue
+        counts = pd.Series(first[first != ""]).value_counts()
+        keep = set(counts.index[:max_labels])
+        return np.array([f if f in keep else OTHER for f in first], dtype=object), source
+    return np.full(dataset.n_items, "all items", dtype=object), None
 
 
 def has_planted_truth(dataset: Dataset) -> bool:
@@ -342,8 +387,8 @@ def genre_recovery(
     labels, source = reference_labels(dataset)
     if source is None:
         raise DataError(
-            "This data has no genres or categories, so there is nothing to compare clusters "
-            "with. The demo catalogue has planted genres: load it on the Data page."
+            "This data has no genres, categories or tags, so there is nothing to compare "
+            "clusters with. The demo catalogue has planted genres: load it on the Data page."
         )
     rows = []
     for k in factor_counts:

@@ -60,6 +60,18 @@ def test_reference_labels_prefer_planted_then_first_category_then_none(demo):
     assert source is None and set(labels) == {"all items"}
 
 
+def test_reference_labels_fall_back_to_the_most_used_tag_and_name_it():
+    ds = _tiny(categories=False)
+    ds.items["tags"] = [["loud", "fast"] if i % 2 else ["quiet"] for i in range(ds.n_items)]
+    labels, source = lessons.reference_labels(ds)
+    assert source == lessons.MOST_USED_TAG and set(labels) == {"loud", "quiet"}
+    words = lessons.label_words(source)
+    assert (words.one, words.many, words.labelled) == ("tag", "tags", True)
+    assert "genre" not in words.reference
+    assert lessons.label_words(lessons.PLANTED).many == "genres"
+    assert not lessons.label_words(None).labelled
+
+
 # ---------------------------------------------------------------------------- lesson 1
 def test_two_factor_space_has_raw_coordinates_of_every_item_and_user(demo, space):
     assert space.items.shape[0] == demo.n_items and space.users.shape[0] == demo.n_users

@@ -73,7 +73,7 @@ def test_lessons_needing_planted_truth_say_so_on_other_data(monkeypatch, tmp_pat
     ds = Dataset.from_frame(pd.DataFrame(rows, columns=["user", "item"]), name="plain")
     at = _run(monkeypatch, tmp_path, "3 Factors", dataset=ds)
     _ok(at)
-    assert any("no genres or categories" in c.value for c in at.caption)
+    assert any("no genres, categories or tags" in c.value for c in at.caption)
     at = _run(monkeypatch, tmp_path, "6 Sparsity", dataset=ds)
     _ok(at)
     assert "Genre recovery (ARI)" not in [m.label for m in at.metric]
@@ -87,3 +87,36 @@ def test_projection_lesson_shows_pca_and_tsne_with_faithfulness(monkeypatch, tmp
     titles = [a["text"] for a in spec["layout"]["annotations"]]
     assert titles[0].startswith("PCA: trust") and titles[1].startswith("t-SNE: trust")
     assert all("kNN recall@" in t for t in titles)
+
+
+def _texts(at: AppTest) -> str:
+    parts = [i.value for i in at.info] + [m.value for m in at.markdown]
+    parts += [m.label for m in at.metric] + [s.value for s in at.subheader]
+    return "\n".join(parts)
+
+
+# absence stated as such ("this data has no genres, categories or tags") is allowed
+_ABSENT = ("genres, categories or tags", "planted genres")
+
+
+@pytest.mark.parametrize("tagged", [False, True], ids=["no labels", "tags only"])
+def test_every_prompt_fits_data_without_genres(monkeypatch, tmp_path, tagged):
+    rows = [(f"u{u}", f"i{(u * 7 + k) % 40}") for u in range(60) for k in range(8)]
+    items = pd.DataFrame({"item": [f"i{i}" for i in range(40)],
+                          "title": [f"Track {i}" for i in range(40)]})
+    if tagged:
+        items["tags"] = [["drone", "ambient"] if i % 2 else ["punk"] for i in range(40)]
+    ds = Dataset.from_frame(pd.DataFrame(rows, columns=["user", "item"]), name="plain",
+                            items=items)
+    for lesson in LESSONS[:4] + LESSONS[5:]:
+        at = _run(monkeypatch, tmp_path, lesson, dataset=ds)
+        _ok(at)
+        text = _texts(at)
+        assert len(at.info) == 1, lesson  # the "try this" prompt is there
+        for phrase in _ABSENT:
+            text = text.replace(phrase, "")
+        assert "genre" not in text.lower(), (lesson, text)
+        if tagged:
+            prompt = at.info[0].value
+            assert lesson in (LESSONS[3],) or "tag" in prompt or lesson == LESSONS[0], (
+                lesson, prompt)
