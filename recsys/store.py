@@ -169,12 +169,18 @@ class Workspace:
 
     # ------------------------------------------------------------------ save
     def save_model(
-        self, model: Any, name: str, dataset: Any = None, overwrite: bool = False
+        self,
+        model: Any,
+        name: str,
+        dataset: Any = None,
+        overwrite: bool = False,
+        extra_meta: dict | None = None,
     ) -> ModelInfo:
         """Save a fitted model under ``name``; returns its :class:`ModelInfo`.
 
         The model is written into a hidden temporary folder and renamed into place only when
         complete. With ``overwrite=False`` an existing name raises :class:`StoreError`.
+        ``extra_meta`` adds JSON-able entries to ``model.json`` (e.g. a tuning history).
         """
         models = self._ensure()
         final = self.model_path(name)
@@ -191,6 +197,7 @@ class Workspace:
             "n_items": len(model.item_ids_),
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "app_version": __version__,
+            **(extra_meta or {}),
         }
         tmp = models / f".tmp-{uuid.uuid4().hex}"
         try:

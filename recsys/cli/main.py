@@ -12,9 +12,10 @@ import sys
 from recsys.cli.evaluate import add_evaluate_command
 from recsys.cli.models import add_models_command
 from recsys.cli.train import add_train_command
+from recsys.cli.tune import add_tune_command
 from recsys.errors import RecsysError
 
-SUBCOMMANDS = (add_train_command, add_models_command, add_evaluate_command)
+SUBCOMMANDS = (add_train_command, add_models_command, add_evaluate_command, add_tune_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from numba import njit
 
@@ -62,10 +64,14 @@ class BiasedMF(Recommender):
     key = "mf"
     label = "Matrix factorisation with biases (ratings)"
     description = (
-        "The Netflix-prize model: a global mean plus user and item biases plus a dot product of "
-        "embeddings, fitted to the rating values by stochastic gradient descent. Predicts "
-        "ratings and reports RMSE. Needs explicit ratings."
+        "Trained for rating prediction (RMSE), not as a top-N ranker: it learns how much a user "
+        "would like an item they rate, not which items they will pick, so its top-N lists can "
+        "rank below the most-popular baseline (compare it by RMSE/MAE). The Netflix-prize model: "
+        "a global mean plus user and item biases plus a dot product of embeddings, fitted to the "
+        "rating values by stochastic gradient descent. Needs explicit ratings."
     )
+    #: excluded from the "every personalised model beats most-popular at top-N" rule
+    ranks_items: ClassVar[bool] = False
     PARAMS = {
         "factors": Param(
             32, "Embedding size: number of latent factors per user and item.", min=1, max=512

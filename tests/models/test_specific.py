@@ -71,28 +71,31 @@ def test_als_history_contributions_match_implicit_explain(small):
     )
 
 
-def test_bpr_bias_is_stripped_and_scores_equal_implicits(small):
-    from implicit.cpu.bpr import BayesianPersonalizedRanking
-
-    model = create_model("bpr", factors=8, iterations=5, seed=3).fit(small)
+def test_bpr_learns_to_rank_and_resolves_auto_iterations(small):
+    model = create_model("bpr", factors=8, seed=3).fit(small)
+    assert model.iterations == 0  # "auto" stays as given ...
+    assert model.iterations_ == model.AUTO_MAX_ITERATIONS  # ... and is resolved from the size
+    assert len(model.history_) == model.iterations_
+    accuracy = [h["accuracy"] for h in model.history_]
+    assert accuracy[0] < 0.75 < accuracy[-1]
+    assert model.history_[-1]["loss"] < model.history_[0]["loss"]
     assert model.item_factors_.shape[1] == 8 and model.item_bias_.shape == (small.n_items,)
-    with threadpool_limits(1, "blas"):
-        bare = BayesianPersonalizedRanking(
-            factors=8,
-            iterations=5,
-            random_state=3,
-            num_threads=1,
-            learning_rate=model.learning_rate,
-            regularization=model.regularization,
-        )
-        bare.fit(small.matrix, show_progress=False)
     np.testing.assert_allclose(
-        model.score_users(np.arange(small.n_users)),
-        bare.user_factors @ bare.item_factors.T,
+        model.score_users(np.arange(3)),
+        model.user_factors_[:3] @ model.item_factors_.T + model.item_bias_,
         rtol=1e-5,
-        atol=1e-6,
     )
-    assert all(0.0 <= h["accuracy"] <= 1.0 for h in model.history_)
+
+
+def test_bpr_ranks_above_most_popular(demo):
+    """Uniform negatives: implicit's popularity-weighted ones ranked below this baseline."""
+    from recsys.evaluation.metrics import evaluate_model, make_split
+
+    data = make_split(demo, "temporal", test_fraction=0.2).apply(demo)
+    bpr = create_model("bpr", factors=32, iterations=30).fit(data.train)
+    popular = create_model("popular").fit(data.train)
+    ndcg = {m.key: evaluate_model(m, data, 10).metrics["ndcg"] for m in (bpr, popular)}
+    assert ndcg["bpr"] > 1.2 * ndcg["popular"], ndcg
 
 
 def test_ease_weights_scores_and_explanation(small):
@@ -166,6 +169,21 @@ def test_item2vec_is_reproducible_across_processes(small, tmp_path):
         env={"PYTHONHASHSEED": "random", "PATH": ""},
     )
     np.testing.assert_array_equal(np.load(tmp_path / "v.npy"), model.item_factors_)
+
+
+def test_item2vec_scores_input_means_against_output_vectors(small):
+    model = create_model("item2vec", **FAST["item2vec"]).fit(small)
+    assert model.epochs_ == 3 and not np.allclose(model.input_vectors_, model.item_factors_)
+    user = small.user_ids.ids[5]
+    profile = Profile.of_user(model, small, user)
+    visitor = Profile(profile.items, profile.values, None)
+    # a visitor with a user's history gets that user's vector and scores
+    np.testing.assert_allclose(model.fold_in(visitor), model.user_factors_[5], rtol=1e-5)
+    np.testing.assert_allclose(
+        model.score_profile(visitor), model.score_profile(profile), rtol=1e-4, atol=1e-6
+    )
+    auto = create_model("item2vec", factors=8).fit(small)
+    assert auto.epochs == 0 and auto.epochs_ == auto.AUTO_MAX_EPOCHS
 
 
 def test_item2vec_needs_histories_longer_than_one():
