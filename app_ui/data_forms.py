@@ -159,7 +159,7 @@ def server_source() -> None:
             f":material/speed: {md_escape(entry.name)} is {format_bytes(entry.size)} of text: "
             "a Parquet copy would load faster."
         )
-    if c2.button("Open", type="primary", key="data_server_open"):
+    if c2.button("Load", type="primary", key="data_server_open"):
         st.session_state[SERVER_OPENED] = name
     if st.session_state.get(SERVER_OPENED) != name:
         return

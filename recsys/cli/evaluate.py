@@ -41,7 +41,11 @@ def add_evaluate_command(sub: Any) -> None:
             "metrics, per-user results) is saved in the workspace and shows on the Evaluate page."
         ),
     )
-    p.add_argument("--data", required=True, help="'demo' or a path to a CSV/Parquet/zip file or folder")
+    p.add_argument(
+        "--data", required=True,
+        help="'demo' or a path to a CSV/Parquet/zip file or folder (a relative name is looked up "
+        "in $RECSYS_DATA_DIR when that is set)",
+    )
     p.add_argument(
         "--split", default=None, choices=SPLIT_KINDS,
         help="split kind (default: temporal when the data has times, random when it has none)",

@@ -23,8 +23,8 @@ ENV_VAR = "RECSYS_DATA_DIR"
 BIG_TEXT_BYTES = 100 * 1024**2
 PARQUET_ADVICE = (
     "Parquet is preferred for big files: it loads several times faster than CSV and needs less "
-    "memory (columns are typed and compressed). Convert once with "
-    "`pandas.read_csv(path).to_parquet(path_without_csv + '.parquet')`."
+    "memory (columns are typed and compressed). Convert a file once, e.g. with "
+    "`pandas.read_csv('ratings.csv').to_parquet('ratings.parquet')`."
 )
 _MAX_DEPTH = 3  # folder levels listed (and read when a folder is opened)
 
