@@ -196,18 +196,20 @@ def take(colouring: vmap.Colouring, positions: np.ndarray) -> vmap.Colouring:
 
 
 def cluster_frame(es: EmbeddingSet, kind: str) -> pd.DataFrame:
-    """What names the clusters of a ``kind`` map: items' metadata, or users' favourite label."""
-    if kind == "users":
-        fav = es.favourite_categories
-        labels = [
-            [] if fav is None or f == "(no history)" else [str(f)]
-            for f in (fav if fav is not None else [None] * es.n_users)
-        ]
-        return pd.DataFrame(
-            {
-                "title": [f"user {u}" for u in es.user_ids.ids],
-                "categories": labels,
-                "tags": [[] for _ in range(es.n_users)],
-            }
-        )
-    return es.items
+    """What names the clusters of a ``kind`` map: items' metadata, users' favourite label.
+
+    One row per point of the kind's full point list (joint: items, then users).
+    """
+    items = es.items[["title", "categories", "tags"]].reset_index(drop=True)
+    if kind == "items":
+        return items
+    fav = es.favourite_categories
+    fav = [None] * es.n_users if fav is None else list(fav)
+    users = pd.DataFrame(
+        {
+            "title": [f"user {u}" for u in es.user_ids.ids],
+            "categories": [[] if f in (None, "(no history)") else [str(f)] for f in fav],
+            "tags": [[] for _ in range(es.n_users)],
+        }
+    )
+    return users if kind == "users" else pd.concat([items, users], ignore_index=True)

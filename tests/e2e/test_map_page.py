@@ -31,8 +31,8 @@ def _choose_model(page):
         wait_idle(page)
 
 
-def _plot(page):
-    page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=120_000)
+def _plot(page, timeout: float = 120):
+    page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=timeout * 1000)
     return page.locator(".js-plotly-plot").first
 
 
@@ -111,7 +111,11 @@ def test_users_lassoed_on_the_map_reach_the_recommend_picker_and_stay_selected(
 ):
     open_page(page, app_url, "map")
     _choose_model(page)
-    _plot(page)
+    try:
+        _plot(page, timeout=300)  # the first page of a fresh server on a busy machine
+    except Exception:
+        print(screenshot(page, "map-5-no-plot"))
+        raise
     page.get_by_role("radio", name="Users", exact=True).first.click()  # "Map of" control
     wait_idle(page)
     _wait_for_text(page, "User clusters", timeout=90)  # user-side panel, not item clusters
