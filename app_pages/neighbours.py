@@ -9,7 +9,12 @@ from app_ui import state
 from app_ui.common import get_dataset, md_escape, show_error
 from app_ui.models import model_picker
 from recsys.errors import RecsysError
-from recsys.explain.neighbours import compare_item_neighbours, item_neighbours, user_neighbours
+from recsys.explain.neighbours import (
+    LOW_SUPPORT_USERS,
+    compare_item_neighbours,
+    item_neighbours,
+    user_neighbours,
+)
 
 ITEM_KEY = "nb_item"
 USER_KEY = "nb_user"
@@ -45,6 +50,11 @@ ITEM_COLUMNS = {
     ),
     "shared_categories": st.column_config.TextColumn("shared categories"),
     "shared_tags": st.column_config.TextColumn("shared tags"),
+    "low_support": st.column_config.TextColumn(
+        "support",
+        help=f"⚠ low: fewer than {LOW_SUPPORT_USERS} users, so the neighbour's vector rests on "
+        "too little data for its closeness to mean much.",
+    ),
 }
 
 
@@ -68,17 +78,40 @@ def item_picker() -> str:
 def items_section() -> None:
     item = item_picker()
     n = st.slider("How many neighbours", 5, 50, 10, key="nb_n")
-    nb = item_neighbours(model, ds, item, n=n)
-    st.dataframe(
-        nb.drop(columns=["item", "categories", "reason"]),
-        hide_index=True,
-        width="stretch",
-        column_config=ITEM_COLUMNS,
+    hide_low = st.toggle(
+        f"Hide neighbours with fewer than {LOW_SUPPORT_USERS} users",
+        value=True,
+        key="nb_hide_low",
+        help="On a long-tailed catalogue many items have one or two users; their vectors are "
+        "mostly noise, and they turn up as 'neighbours' with no user in common.",
     )
+    min_users = LOW_SUPPORT_USERS if hide_low else 1
+    nb = item_neighbours(model, ds, item, n=n, min_users=min_users)
+    n_low = int((ds.item_popularity < LOW_SUPPORT_USERS).sum())
+    if hide_low and n_low:
+        st.caption(
+            f":material/verified: {n_low:,} of {ds.n_items:,} items have fewer than "
+            f"{LOW_SUPPORT_USERS} users and are left out of this list; untick the switch to "
+            "see them (flagged)."
+        )
+    elif nb["low_support"].any():
+        st.warning(
+            f"{int(nb['low_support'].sum())} of these neighbours have fewer than "
+            f"{LOW_SUPPORT_USERS} users (flagged ⚠ low): their vectors rest on too little "
+            "data, so their closeness says little.",
+            icon=":material/warning:",
+        )
+    shown = nb.drop(columns=["item", "categories", "reason"]).assign(
+        low_support=np.where(nb["low_support"], "⚠ low", "")
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=ITEM_COLUMNS)
     with st.expander("Reasons in words"):
         for row in nb.itertuples():
             st.markdown(f"**{row.rank}. {md_escape(row.title)}** — {md_escape(row.reason)}")
     st.subheader("Compare with another model")
+    # opt-in: a second model is loaded only when asked for
+    if not st.toggle("Compare with another model", key="nb_compare"):
+        return
     other = model_picker("Second model", key="nb_model_b", embeddings_only=True, compare_with=name)
     if other is None:
         return
@@ -86,7 +119,7 @@ def items_section() -> None:
     if name_b == name:
         st.caption("Pick a different second model to compare the neighbour lists.")
         return
-    merged, summary = compare_item_neighbours(model, model_b, ds, item, n=n)
+    merged, summary = compare_item_neighbours(model, model_b, ds, item, n=n, min_users=min_users)
     st.metric(
         f"Neighbours in both top-{n} lists",
         f"{summary['overlap']} of {n}",
@@ -112,9 +145,7 @@ def users_section() -> None:
         st.session_state[USER_KEY] = st.session_state.get(state.RECOMMEND_USER) or ids[0]
         if st.session_state[USER_KEY] not in model.user_ids_:
             st.session_state[USER_KEY] = ids[0]
-    user = st.selectbox(
-        "User (type to search by id)", ids, key=USER_KEY, filter_mode="contains"
-    )
+    user = st.selectbox("User (type to search by id)", ids, key=USER_KEY, filter_mode="contains")
     st.caption(f"{ds.user_activity[model.user_ids_.index(user)]:,} items")
     n = st.slider("How many neighbours", 5, 50, 10, key="nb_un")
     nb = user_neighbours(model, ds, user, n=n)

@@ -79,3 +79,39 @@ def test_compare_two_models():
 def test_models_without_embeddings_say_so():
     with pytest.raises(ModelConfigError, match="no embeddings"):
         item_neighbours(fitted("popular"), demo(), demo().item_ids[0])
+
+
+def _long_tail():
+    """40 users on 30 shared items plus 60 items with a single listener each."""
+    import pandas as pd
+
+    from recsys.data.dataset import Dataset
+    from recsys.models.registry import create_model
+
+    rng = np.random.default_rng(0)
+    rows = [(f"u{u}", f"core{j}") for u in range(40) for j in rng.choice(30, 8, replace=False)]
+    rows += [(f"u{k % 40}", f"tail{k}") for k in range(60)]
+    ds = Dataset.from_frame(pd.DataFrame(rows, columns=["user", "item"]), name="long tail")
+    return create_model("als", factors=8, iterations=10).fit(ds), ds
+
+
+def test_low_support_neighbours_are_flagged_or_left_out():
+    from recsys.explain.neighbours import LOW_SUPPORT_USERS
+
+    model, ds = _long_tail()
+    flagged = None
+    for item in ds.item_ids.ids:
+        nb = item_neighbours(model, ds, item, n=10)
+        assert list(nb["low_support"]) == list(nb["popularity"] < LOW_SUPPORT_USERS)
+        if nb["low_support"].any():
+            flagged = nb
+            break
+    assert flagged is not None, "the long tail should reach some neighbour list"
+    row = flagged[flagged["low_support"]].iloc[0]
+    assert "low support" in row.reason
+    if row.co_users == 0:
+        assert "no user links the two items" in row.reason
+    kept = item_neighbours(model, ds, item, n=10, min_users=LOW_SUPPORT_USERS)
+    assert len(kept) == 10 and not kept["low_support"].any()
+    assert (kept["popularity"] >= LOW_SUPPORT_USERS).all()
+    assert list(kept["cosine"]) == sorted(kept["cosine"], reverse=True)

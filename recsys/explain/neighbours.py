@@ -50,10 +50,20 @@ def _check_same_items(model: Recommender, dataset: Dataset) -> None:
         )
 
 
-def _cosine_top(unit: np.ndarray, index: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+#: a neighbour with fewer users than this is "low support": its vector rests on so few
+#: interactions (one listener, in a music catalogue's long tail) that its closeness says little
+LOW_SUPPORT_USERS = 5
+
+
+def _cosine_top(
+    unit: np.ndarray, index: int, n: int, skip: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     sims = unit @ unit[index]
     sims[index] = -np.inf
+    if skip is not None:
+        sims[skip] = -np.inf
     top = top_k(sims, n)
+    top = top[np.isfinite(sims[top])]  # fewer than n candidates left
     return top, sims[top].astype(np.float64)
 
 
@@ -62,21 +72,31 @@ def _shared(a: list, b: list) -> list[str]:
     return [x for x in a if x in sb]
 
 
-def item_neighbours(model: Recommender, dataset: Dataset, item: str, n: int = 10) -> pd.DataFrame:
+def item_neighbours(
+    model: Recommender, dataset: Dataset, item: str, n: int = 10, min_users: int = 1
+) -> pd.DataFrame:
     """Nearest items by cosine, with reasons.
 
+    Parameters
+    ----------
+    min_users : int
+        Leave out neighbours with fewer users than this (1: keep all). Whatever is kept, a
+        neighbour with fewer than ``LOW_SUPPORT_USERS`` users is flagged ``low_support`` and
+        its reason says so.
+
     Returns DataFrame[rank, item, title, categories, cosine, co_users, jaccard,
-    shared_categories, shared_tags, popularity, reason].
+    shared_categories, shared_tags, popularity, low_support, reason].
     """
     model._check_fitted()
     model.require_embeddings("similar items")
     _check_same_items(model, dataset)
     i = model.item_ids_.index(item)
-    top, cos = _cosine_top(_unit(model, "item"), i, n)
+    pop = dataset.item_popularity
+    skip = np.flatnonzero(pop < min_users) if min_users > 1 else None
+    top, cos = _cosine_top(_unit(model, "item"), i, n, skip)
     _, csc = _binary(dataset)
     col = csc[:, i]
     co = np.asarray((csc[:, top].T @ col).toarray()).ravel().astype(np.int64)
-    pop = dataset.item_popularity
     union = pop[i] + pop[top] - co
     jac = np.where(union > 0, co / np.maximum(union, 1), 0.0)
     titles, cats, tags = _meta(dataset)
@@ -89,7 +109,12 @@ def item_neighbours(model: Recommender, dataset: Dataset, item: str, n: int = 10
             parts.append("both " + ", ".join(shared_c[k]))
         if shared_t[k]:
             parts.append("tags " + ", ".join(shared_t[k]))
-        parts.append(f"{pop[j]:,} users in all")
+        parts.append(f"{pop[j]:,} user{'' if pop[j] == 1 else 's'} in all")
+        if pop[j] < LOW_SUPPORT_USERS:
+            parts.append(
+                "low support: a vector learned from so few users says little"
+                + (", and no user links the two items" if co[k] == 0 else "")
+            )
         reasons.append("; ".join(parts))
     return pd.DataFrame(
         {
@@ -103,6 +128,7 @@ def item_neighbours(model: Recommender, dataset: Dataset, item: str, n: int = 10
             "shared_categories": [", ".join(s) for s in shared_c],
             "shared_tags": [", ".join(s) for s in shared_t],
             "popularity": pop[top],
+            "low_support": pop[top] < LOW_SUPPORT_USERS,
             "reason": reasons,
         }
     )
@@ -161,14 +187,16 @@ def compare_item_neighbours(
     dataset: Dataset,
     item: str,
     n: int = 10,
+    min_users: int = 1,
 ) -> tuple[pd.DataFrame, dict]:
-    """Neighbour lists of two models for one item, side by side.
+    """Neighbour lists of two models for one item, side by side (``min_users`` as in
+    :func:`item_neighbours`).
 
     Returns (DataFrame[item, title, rank_a, rank_b, cosine_a, cosine_b] over the union of both
     lists, ordered by best rank, and a summary dict: overlap (count), jaccard, n).
     """
-    a = item_neighbours(model_a, dataset, item, n)
-    b = item_neighbours(model_b, dataset, item, n)
+    a = item_neighbours(model_a, dataset, item, n, min_users)
+    b = item_neighbours(model_b, dataset, item, n, min_users)
     merged = pd.merge(
         a[["item", "title", "rank", "cosine"]],
         b[["item", "title", "rank", "cosine"]],

@@ -98,7 +98,7 @@ def test_cold_start_tab_with_held_out_items(monkeypatch, workspace):
 
 
 def test_neighbours_page_items_users_and_compare(monkeypatch, workspace):
-    at = _run(monkeypatch, workspace, NEIGHBOURS, active_model="als-demo")
+    at = _run(monkeypatch, workspace, NEIGHBOURS, active_model="als-demo", nb_compare=True)
     _ok(at)
     table = at.dataframe[0].value
     assert len(table) == 10 and "co_users" in table.columns
