@@ -17,12 +17,15 @@ from app_ui.models import (
     workspace,
 )
 from recsys.errors import RecsysError, StoreError
+from recsys.evaluation.metrics import RANKING_METRICS, metric_label
+from recsys.evaluation.tuning import search_space, tune_and_save
 from recsys.models.base import Param
 from recsys.models.registry import available_models, get_model_class
 from recsys.store import models_frame
 from recsys.training import history_frame, progress_metric, progress_text, train_and_save
 
 TRAINING_FLAG = "_train_running"
+TUNING_FLAG = "_tune_running"
 LAST_RUN = "_train_last_run"
 MANAGE_ERROR = "_train_manage_error"
 
@@ -88,6 +91,28 @@ def manage(action: str, name: str) -> None:
         st.session_state[MANAGE_ERROR] = str(exc)
 
 
+def use_model(name: str) -> None:
+    """Make a saved model the active one (a button callback, so the caption below is current)."""
+    try:
+        info = workspace().info(name)
+        load_saved_model(name, info.dataset_fingerprint, info.created_at)
+        set_active_model(name)
+        st.toast(f"Now using {name} on every page.")
+    except RecsysError as exc:
+        st.session_state[MANAGE_ERROR] = str(exc)
+
+
+def trials_frame(rows: list[dict], params: list[str], metric: str):
+    """Finished trials, best first, for the best-so-far table."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    keep = ["trial", *params, metric, "fit_seconds"]
+    return frame[[c for c in keep if c in frame]].sort_values(metric, ascending=False)
+
+
 st.title("Train a model")
 ds = get_dataset()
 st.caption(
@@ -98,6 +123,11 @@ if st.session_state.pop(TRAINING_FLAG, None):
     # The last run was interrupted mid-fit (Cancel, or any other click): nothing was saved.
     st.warning(
         "Training cancelled. Nothing was saved; earlier models are unchanged.",
+        icon=":material/cancel:",
+    )
+if st.session_state.pop(TUNING_FLAG, None):
+    st.warning(
+        "Tuning cancelled. Nothing was saved; earlier models are unchanged.",
         icon=":material/cancel:",
     )
 
@@ -113,6 +143,12 @@ with left:
     )
     klass = get_model_class(model_key)
     st.caption(klass.description)
+    if not getattr(klass, "ranks_items", True):
+        st.info(
+            "Trained for rating prediction (RMSE), not as a top-N ranker: compare it by RMSE on "
+            "the Evaluate page; for recommendation lists pick ALS, EASE, PureSVD or BPR.",
+            icon=":material/info:",
+        )
     if model_key == "ease":
         st.info(
             "EASE has no embeddings of its own: the vectors on the map come from a truncated "
@@ -130,10 +166,105 @@ with left:
         help="Saved under this name in the workspace; leave empty for <model>-<data>-<time>.",
     )
     train = st.button("Train", type="primary", icon=":material/play_arrow:", key="train_go")
+    tune_go = False
+    try:
+        space = search_space(model_key) if klass.PARAMS else {}
+    except RecsysError:
+        space = {}
+    if space:
+        with st.expander("Tune: search the best hyperparameters", icon=":material/tune:"):
+            st.caption(
+                "Optuna's TPE sampler tries settings one after another, each trained on part of "
+                "the loaded data and scored on a validation part carved from it (each user's "
+                "latest 20%, or a random 20% without times). The defaults are tried first. The "
+                "best setting is then trained on all the data and saved with its trials."
+            )
+            budget = st.slider(
+                "Time budget (seconds)", 10, 900, 60, 10, key="tune_budget",
+                help="The search stops when the time is up (a trial still running is stopped "
+                "once one has finished).",
+            )
+            t1, t2 = st.columns(2)
+            max_trials = int(
+                t1.number_input(
+                    "Max trials (0 = no limit)", 0, 500, 0, 1, key="tune_trials",
+                    help="Stop after this many trials even if time is left.",
+                )
+            )
+            tune_metric = t2.selectbox(
+                "Maximise", RANKING_METRICS, index=RANKING_METRICS.index("ndcg"),
+                format_func=lambda m: metric_label(m, 10), key="tune_metric",
+            )
+            searched = st.multiselect(
+                "Hyperparameters to search", list(space), default=list(space),
+                key=f"tune_params_{model_key}",
+                format_func=lambda n: space[n].describe(),
+                help="The others keep the values set above.",
+            )
+            tune_go = st.button(
+                "Tune", icon=":material/tune:", key="tune_go", disabled=not searched
+            )
 
 with right:
     status = st.empty()
     chart = st.empty()
+    if tune_go:
+        st.button(
+            "Cancel",
+            icon=":material/stop:",
+            key="tune_cancel",
+            help="Stops the search; nothing is saved and earlier models stay as they were.",
+        )
+        bar = status.progress(0.0, text="Starting the search…")
+        start = time.perf_counter()
+        rows: list[dict] = []
+        names = list(searched)
+
+        def tune_progress(step: int, total: int, info: dict) -> None:
+            elapsed = time.perf_counter() - start
+            bar.progress(info.get("fraction", 0.0), text=f"{info['message']} · {elapsed:.0f} s")
+            if "trial" in info:
+                rows.append(
+                    {
+                        "trial": info["trial"],
+                        **info["params"],
+                        tune_metric: info["value"],
+                        "fit_seconds": info["fit_seconds"],
+                    }
+                )
+                chart.dataframe(
+                    trials_frame(rows, names, tune_metric), hide_index=True, width="stretch"
+                )
+
+        st.session_state[TUNING_FLAG] = True
+        try:
+            result, model, info = tune_and_save(
+                model_key,
+                ds,
+                name=name or None,
+                seconds=float(budget),
+                trials=max_trials or None,
+                metric=tune_metric,
+                space={n: space[n] for n in names},
+                base_params={n: v for n, v in params.items() if n not in names},
+                progress=tune_progress,
+                workspace=workspace(),
+            )
+        except RecsysError as exc:
+            st.session_state.pop(TUNING_FLAG, None)
+            status.empty()
+            show_error(exc)
+        else:
+            st.session_state.pop(TUNING_FLAG, None)
+            set_active_model(info.name)
+            st.session_state[LAST_RUN] = {
+                "name": info.name,
+                "label": info.label,
+                "seconds": model.fit_seconds_,
+                "history": model.history_,
+                "tuning": result.history(),
+            }
+            st.rerun()
     if train:
         st.button(
             "Cancel",
@@ -171,7 +302,25 @@ with right:
             }
             st.rerun()  # redraw the list and the pickers with the new model
     last = st.session_state.get(LAST_RUN)
-    if last and not train:
+    busy = train or tune_go
+    if last and not busy and last.get("tuning"):
+        tuning = last["tuning"]
+        best = ", ".join(f"{n}={tuning['best_params'][n]}" for n in tuning["space"])
+        status.success(
+            f"Tuned **{last['label']}**: {len(tuning['trials'])} trials in "
+            f"{tuning['seconds']:.0f} s; best {metric_label(tuning['metric'], tuning['k'])} on "
+            f"validation {tuning['best_value']:.4f} with {best}. Trained on all the data and "
+            f"saved as **{last['name']}**.",
+            icon=":material/check_circle:",
+        )
+        chart.dataframe(
+            trials_frame(tuning["trials"], list(tuning["space"]), tuning["metric"]),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(f"Trials, best first. Validation: {tuning['validation']}.")
+        page_link("map", "See it on the map", ":material/scatter_plot:")
+    elif last and not busy:
         status.success(
             f"Trained **{last['label']}** in {last['seconds']:.1f} s and saved it as **{last['name']}**.",
             icon=":material/check_circle:",
@@ -180,9 +329,10 @@ with right:
         if progress_metric(last["history"]):
             st.caption(f"Training {progress_metric(last['history'])} per iteration.")
         page_link("map", "See it on the map", ":material/scatter_plot:")
-    elif not train:
+    elif not busy:
         status.info(
-            "Pick a model and press **Train**. Progress and the training loss show here.",
+            "Pick a model and press **Train** (or open **Tune** to search its settings). "
+            "Progress and the training loss show here.",
             icon=":material/model_training:",
         )
 
@@ -212,14 +362,11 @@ else:
         key="train_saved_pick",
     )
     c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
-    if c1.button("Use this model", key="train_use", icon=":material/check:"):
-        try:
-            info = workspace().info(chosen)
-            load_saved_model(chosen, info.dataset_fingerprint, info.created_at)
-            set_active_model(chosen)
-            st.toast(f"Now using {chosen} on every page.")
-        except RecsysError as exc:
-            show_error(exc)
+    # a callback runs before this script reruns, so the caption below shows the new choice
+    c1.button(
+        "Use this model", key="train_use", icon=":material/check:", on_click=use_model,
+        args=(chosen,),
+    )
     c2.text_input("Rename to", key="train_rename_to", max_chars=80)
     c2.button("Rename", key="train_rename", on_click=manage, args=("rename", chosen))
     confirm = c3.checkbox("Really delete", key="train_delete_confirm")
@@ -233,6 +380,7 @@ else:
     )
     if MANAGE_ERROR in st.session_state:
         st.error(st.session_state.pop(MANAGE_ERROR), icon=":material/error:")
+    active = st.session_state.get(ACTIVE_MODEL_KEY)  # read after any callback/rename
     if active in names:
         st.caption(f"Active model on the other pages: **{active}**")
 if others:

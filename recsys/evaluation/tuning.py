@@ -362,8 +362,8 @@ def tune(
         Seed of the sampler (and of a random validation split).
     progress : callable, optional
         ``progress(step, total, info)`` after each trial and during training; ``info`` has
-        ``fraction`` (0..1 of the budget), ``message``, and after a trial ``trial``, ``value``,
-        ``best_value``, ``best_params``. It may raise
+        ``fraction`` (0..1 of the budget), ``message``, and after a trial ``trial``, ``params``
+        (its setting), ``fit_seconds``, ``value``, ``best_value``, ``best_params``. It may raise
         :class:`~recsys.errors.TrainingCancelled`: the search stops and nothing is kept.
     grid : list of dict, optional
         Try exactly these settings, in order (enqueued trials), instead of TPE proposals.
@@ -452,6 +452,8 @@ def tune(
             len(rows),
             f"Trial {number}: {metric} {value:.4f} (best {best[metric]:.4f})",
             trial=number,
+            params=point,
+            fit_seconds=fit_seconds,
             value=value,
             best_value=float(best[metric]),
             best_params={n: best[n] for n in space},

@@ -179,3 +179,50 @@ def test_rename_to_a_taken_name_says_so_and_delete_resets_confirmation(monkeypat
     assert not at.exception, at.exception
     assert [i.name for i in ws.list_models()[0]] == ["b"]
     assert at.checkbox(key="train_delete_confirm").value is False
+
+
+def test_tune_on_the_page_saves_the_best_with_its_trials(monkeypatch, tmp_path):
+    import json
+
+    at = _app(monkeypatch, tmp_path).run()
+    at.selectbox(key="train_model_kind").set_value("svd").run()
+    at.number_input(key="tune_trials").set_value(2).run()
+    at.multiselect(key="tune_params_svd").set_value(["factors"]).run()
+    at.text_input(key="train_name").input("svd tuned").run()
+    at.button(key="tune_go").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("Tuned **PureSVD**: 2 trials" in s.value for s in at.success)
+    [info] = Workspace(tmp_path).list_models()[0]
+    assert info.name == "svd tuned"
+    tuning = json.loads((info.path / "model.json").read_text(encoding="utf-8"))["tuning"]
+    assert [t["trial"] for t in tuning["trials"]] == [1, 2]
+    assert info.params["factors"] == tuning["best_params"]["factors"]
+    trials = at.dataframe[0].value
+    assert list(trials.columns[:2]) == ["trial", "factors"] and len(trials) == 2
+    assert any("Active model on the other pages: **svd tuned**" in c.value for c in at.caption)
+
+
+def test_rating_model_says_it_is_not_a_ranker(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path).run()
+    at.selectbox(key="train_model_kind").set_value("mf").run()
+    assert any("not as a top-N ranker" in c.value for c in at.caption)
+    assert any("rating prediction (RMSE)" in i.value for i in at.info)
+
+
+def test_active_model_caption_follows_the_click(monkeypatch, tmp_path):
+    """Issue 14: the caption showed the previously used model until the next click."""
+    from recsys.data.demo import load_demo
+    from recsys.models.registry import create_model
+
+    demo = load_demo()
+    ws = Workspace(tmp_path)
+    ws.save_model(create_model("popular").fit(demo), "a", demo)
+    ws.save_model(create_model("random").fit(demo), "b", demo)
+    at = _app(monkeypatch, tmp_path).run()
+    for name in ("a", "b", "a"):
+        at.selectbox(key="train_saved_pick").set_value(name).run()
+        at.button(key="train_use").click().run()
+        assert not at.exception, at.exception
+        captions = [c.value for c in at.caption if "Active model" in c.value]
+        assert captions == [f"Active model on the other pages: **{name}**"]
