@@ -17,10 +17,74 @@ PICKS_KEY = "profile_picks"
 NO_RATING = "–"
 
 
+def rating_scale(ds: Dataset) -> list[float]:
+    """The rating values a visitor can give: the distinct ratings in the data (half stars on
+    MovieLens), or five even steps over the scale when there are many distinct values."""
+    lo, hi = ds.rating_scale
+    values = np.unique(np.asarray(ds.values, dtype=np.float64))
+    if 1 < len(values) <= 20:
+        return [float(v) for v in values]
+    return [float(v) for v in np.linspace(lo, hi, 5)]
+
+
+def dislike_below(scale: list[float]) -> float:
+    """Ratings below the middle of the scale (3★ on 1-5, 2.75★ on 0.5-5) are dislikes."""
+    return (scale[0] + scale[-1]) / 2
+
+
+def visitor_profile(
+    model: Recommender,
+    ids: list[str],
+    ratings: np.ndarray,
+    rated: np.ndarray,
+    dislike: float | None = None,
+) -> Profile:
+    """The visitor's picks as a profile. With ratings (``dislike`` given), a rating below
+    ``dislike`` goes to the model as a negative value; the rating itself is shown in reasons."""
+    ratings = np.asarray(ratings, dtype=np.float64)
+    rated = np.asarray(rated, dtype=bool)
+    explicit = dislike is not None and bool(rated.any())
+    values = np.where(ratings < dislike, -ratings, ratings) if explicit else ratings
+    profile = Profile.of_items(model, ids, list(values), explicit=explicit, rated=list(rated))
+    if explicit:
+        profile.shown = ratings
+    return profile
+
+
+def ratings_matter(model: Recommender, profile: Profile, top: float) -> bool:
+    """Whether this model's scores for the profile change when every rating is ``top`` instead.
+
+    Some models use rating values (raw-weighted ALS, EASE, the rating model); others count an
+    interaction as 1 whatever its rating (binarised ALS, the default), so the page says which.
+    """
+    if profile.rated is None or not np.any(profile.rated):
+        return True  # nothing to compare; the caption asks for ratings
+    same = Profile.of_items(
+        model,
+        list(model.item_ids_.ids[profile.items]),
+        [top] * len(profile.items),
+        explicit=True,
+    )
+    try:
+        a, b = model.score_profile(profile), model.score_profile(same)
+    except (AttributeError, NotImplementedError):
+        return True
+    return not np.allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
 def profile_tab(ds: Dataset, model: Recommender, mkey: str) -> None:
+    explicit = ds.feedback == "explicit" and ds.rating_scale is not None
     st.caption(
-        "Pick a few items you know, optionally rate them, and get recommendations at once from a "
-        "user vector folded in for you (nothing is saved; your picks stay in this browser tab)."
+        "Pick a few items you know"
+        + (", optionally rate them," if explicit else "")
+        + " and get recommendations at once from a user vector folded in for you (nothing is "
+        "saved; your picks stay in this browser tab)."
+        + (
+            ""
+            if explicit
+            else " This data records interactions without ratings, so every pick counts as "
+            "one interaction."
+        )
     )
     titles = ds.titles
     picks = st.multiselect(
@@ -34,27 +98,38 @@ def profile_tab(ds: Dataset, model: Recommender, mkey: str) -> None:
     if not picks:
         st.info("Pick at least one item to see recommendations.", icon=":material/search:")
         return
-    explicit = ds.feedback == "explicit" and ds.rating_scale is not None
     weights, rated = np.ones(len(picks)), np.zeros(len(picks), dtype=bool)
+    top = 1.0
     if explicit:
-        lo, hi = ds.rating_scale
-        scale = [NO_RATING, *[v for v in np.arange(lo, hi + 0.5, 1.0).tolist()]]
-        st.caption(f"Ratings are optional; an unrated pick counts as {hi:g}★ (liked).")
+        scale = rating_scale(ds)
+        top, low = scale[-1], dislike_below(scale)
+        st.caption(
+            f"Rate your picks (optional); an unrated pick counts as {top:g}★ (liked). A rating "
+            f"below {low:g}★ counts as a dislike: the model steers away from items like it "
+            "(a negative value, as implicit's ALS treats negative feedback)."
+        )
         cols = st.columns(3)
         for k, i in enumerate(picks):
             r = cols[k % 3].select_slider(
                 str(titles[i]),
-                scale,
+                [NO_RATING, *scale],
                 value=NO_RATING,
                 key=f"profile_rate_{ds.item_ids[i]}",
                 format_func=lambda v: v if v == NO_RATING else f"{v:g}★",
             )
             rated[k] = r != NO_RATING
-            weights[k] = float(r) if rated[k] else float(hi)
+            weights[k] = float(r) if rated[k] else float(top)
     ids = [ds.item_ids[i] for i in picks]
-    profile = Profile.of_items(
-        model, ids, list(weights), explicit=explicit and bool(rated.any()), rated=list(rated)
+    profile = visitor_profile(
+        model, ids, weights, rated, dislike_below(rating_scale(ds)) if explicit else None
     )
+    if explicit and rated.any() and not ratings_matter(model, profile, top):
+        st.caption(
+            f":material/info: {model.label} does not use rating values for a visitor (it "
+            "works from which items were picked, or from binarised ratings), so your ratings "
+            "appear in the reasons below but do not change the list. ALS and EASE take a "
+            "dislike into account."
+        )
     n, seen, mask, summary = filters(ds, "prof")
     st.subheader("Recommended for you")
     if summary:

@@ -117,3 +117,31 @@ def test_other_model_kinds_render_every_tab(monkeypatch, workspace, name):
     _ok(at)
     reasons = [m.value for m in at.markdown if "Because" in m.value or "everyone alike" in m.value]
     assert len(reasons) >= 10
+
+
+def _recs(at: AppTest) -> list[str]:
+    return list(next(d.value for d in at.dataframe if "score" in d.columns)["title"])
+
+
+def test_profile_ratings_are_offered_and_a_dislike_changes_the_list(monkeypatch, workspace):
+    first = load_demo().item_ids[3]
+    state = dict(profile_picks=[3, 40, 77], rec_tab="Build your own profile")
+    at = _run(monkeypatch, workspace, active_model="als-demo", **state)
+    _ok(at)
+    assert len(at.select_slider) == 3  # one rating control per pick
+    assert at.select_slider(key=f"profile_rate_{first}").options[1:] == [
+        "1★",
+        "2★",
+        "3★",
+        "4★",
+        "5★",
+    ]
+    before = _recs(at)
+    at.select_slider(key=f"profile_rate_{first}").set_value(1.0).run()
+    _ok(at)
+    assert _recs(at) != before
+    # a model whose visitor vector ignores rating values says so instead
+    at = _run(monkeypatch, workspace, active_model="svd-demo", **state)
+    at.select_slider(key=f"profile_rate_{first}").set_value(1.0).run()
+    _ok(at)
+    assert any("does not use rating values" in c.value for c in at.caption)
