@@ -26,7 +26,15 @@ from recsys.evaluation.metrics import (
     make_split,
     metric_label,
 )
-from recsys.evaluation.tuning import grid_search, parse_values, train_best
+from recsys.evaluation.tuning import (
+    NOT_TUNED,
+    format_space,
+    grid_search,
+    parse_values,
+    search_space,
+    train_best,
+    tune,
+)
 from recsys.models.base import Param
 from recsys.models.registry import available_models, get_model_class
 from recsys.viz import evaluation as figs
@@ -165,45 +173,78 @@ def users_section(comparison: Comparison) -> None:
 
 
 def search_section(ds: Dataset, split: Split, k: int) -> None:
-    """Grid search on a validation split of the training part; chart; save best as a model."""
+    """Hyperparameter search (the Train page's Tune code) on a validation split of the training
+    part; chart; save the best as a model."""
     st.caption("Every setting is trained on part of the training data and scored on a validation "
-               "part carved from it, the same way as the split above. The test part is never used.")
+               "part carved from it, the same way as the split above. The test part is never used. "
+               "Optuna's TPE sampler proposes each next setting from the trials so far (the "
+               "defaults first); a list of values per parameter (e.g. `8, 32`) tries exactly "
+               "those, a range (`8..128`) lets the sampler choose within it.")
     keys = [m for m in available_models() if get_model_class(m).PARAMS]
     c1, c2 = st.columns(2)
     key = c1.selectbox("Model", keys, format_func=lambda m: get_model_class(m).label, key="search_model")
     klass = get_model_class(key)
+    if not getattr(klass, "ranks_items", True):
+        st.info("This model is trained for rating prediction (RMSE), not as a top-N ranker; its "
+                "ranking metrics are expected to be low.", icon=":material/info:")
     metric = c2.selectbox("Maximise", RANKING_METRICS, index=2, key="search_metric",
                           format_func=lambda m: metric_label(m, k))
-    numeric = [p for p, s in klass.PARAMS.items() if not isinstance(s.default, bool) and s.choices is None and p != "seed"]
-    chosen = st.multiselect("Parameters to search (1-3)", numeric, default=numeric[:1], max_selections=3,
+    try:
+        space = search_space(key)
+    except RecsysError:
+        space = {}
+    numeric = [p for p in klass.PARAMS if p not in NOT_TUNED]
+    chosen = st.multiselect("Parameters to search", numeric, default=[p for p in numeric if p in space][:3],
                             key=f"search_params_{key}")
-    grid = {}
-    for col, name in zip(st.columns(max(len(chosen), 1)), chosen, strict=False):
+    texts = {}
+    for col, name in zip(st.columns(max(min(len(chosen), 4), 1)) * 8, chosen, strict=False):
         spec = klass.PARAMS[name]
-        default = ", ".join(f"{v:g}" for v in _suggest(spec))
-        grid[name] = col.text_input(f"{name} values", default, key=f"search_{key}_{name}", help=spec.help)
+        default = format_space(space[name]) if name in space else ", ".join(map(str, _suggest(spec)))
+        texts[name] = col.text_input(f"{name} values", default, key=f"search_{key}_{name}",
+                                     help=f"{spec.help} A range low..high or a list a, b, c.")
+    b1, b2 = st.columns(2)
+    budget = b1.slider("Time budget (seconds)", 10, 900, 60, 10, key="search_budget",
+                       help="A list of values in every box tries them all (up to 64 settings) whatever the budget.")
+    max_trials = int(b2.number_input("Max trials (0 = no limit)", 0, 500, 20, 1, key="search_trials"))
     if st.button("Run search", icon=":material/tune:", key="search_go", disabled=not chosen):
         bar = st.progress(0.0, text="Starting…")
+        best_box = st.empty()
         started = time.perf_counter()
 
-        def progress(done: float, total: int, message: str) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=f"{message} · {time.perf_counter() - started:.1f} s")
+        def progress(step: int, total: int, info: dict) -> None:
+            bar.progress(info.get("fraction", 0.0), text=f"{info['message']} · {time.perf_counter() - started:.1f} s")
+            if "best_params" in info:
+                best_box.caption(f"Best so far: {metric_label(metric, k)} {info['best_value']:.4f} with "
+                                 + ", ".join(f"{n}={v}" for n, v in info["best_params"].items()))
 
         try:
-            values = {n: parse_values(t, klass.PARAMS[n].default) for n, t in grid.items()}
+            values = {n: parse_values(t, klass.PARAMS[n].default) for n, t in texts.items()}
             train = split.apply(ds).train
-            st.session_state[SEARCH_KEY] = grid_search(train, key, values, k=k, metric=metric, like=split, progress=progress)
+            if all(isinstance(v, list) for v in values.values()):  # exact values: try them all
+                result = grid_search(train, key, values, k=k, metric=metric, like=split, progress=progress)
+            else:
+                result = tune(train, key, search_space(key, chosen, values), k=k, metric=metric, like=split,
+                              seconds=float(budget), trials=max_trials or None, progress=progress)
+            st.session_state[SEARCH_KEY] = result
             bar.empty()
+            best_box.empty()
         except RecsysError as exc:
             show_error(exc)
     result = st.session_state.get(SEARCH_KEY)
     if result is None or result.key != key:
         return
-    st.plotly_chart(figs.search_chart(result.table, list(result.grid), result.metric, result.k), key="search_fig")
+    params = result.params
+    if result.stopped == "grid" and len(params) <= 3:
+        st.plotly_chart(figs.search_chart(result.table, params, result.metric, result.k), key="search_fig")
+    else:
+        curve = result.table[["trial", result.metric]].assign(best=result.table[result.metric].cummax())
+        st.line_chart(curve.rename(columns={result.metric: "this trial", "best": "best so far"}), x="trial",
+                      y=["this trial", "best so far"], height=300, y_label=metric_label(result.metric, result.k))
     st.dataframe(result.table.rename(columns={m: metric_label(m, result.k) for m in RANKING_METRICS}), hide_index=True,
                  width="stretch", key="search_table",
                  column_config={"fit_seconds": st.column_config.NumberColumn("fit s", format="%.2f")})
-    st.success(f"Best on validation: {', '.join(f'{n}={v}' for n, v in result.best_params.items())}")
+    st.success(f"Best on validation ({len(result.table)} trials, {result.seconds:.0f} s): "
+               f"{', '.join(f'{n}={v}' for n, v in result.best_params.items())}")
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     name = c1.text_input("Save best as", f"{key}-tuned", key="search_name", max_chars=80)
     on = c2.radio("Train on", ["all loaded data (use it on other pages)", "training part of the split (compare it here)"],
@@ -213,7 +254,8 @@ def search_section(ds: Dataset, split: Split, k: int) -> None:
         try:
             with st.spinner("Training the best setting…"):
                 model = train_best(result, data)
-            info = workspace().save_model(model, workspace().unique_name(name), ds)
+            info = workspace().save_model(model, workspace().unique_name(name), ds,
+                                          extra_meta={"tuning": result.history()})
             clear_model_cache()
             if on.startswith("all"):
                 set_active_model(info.name)
