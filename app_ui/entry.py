@@ -43,6 +43,7 @@ def main() -> None:
     require_sign_in()  # only when Streamlit login is configured
     maps.start_umap_warm_up()  # st.cache_resource: the thread starts once per server
     view_url.restore_view()
+    view_url.publish_view()  # at once too: navigating drops the query string, a run can be long
     common.sidebar()
     try:
         nav.run()

@@ -119,6 +119,8 @@ def model_picker(
         help="Saved models trained on the loaded dataset. Train more on the Train page.",
     )
     st.session_state[f"_{key}_choice"] = name
+    if compare_with is None:
+        set_active_model(name)  # the model a page shows is the active one (and in the URL)
     info = by_name[name]
     try:
         model = load_saved_model(name, info.dataset_fingerprint, info.created_at)
