@@ -107,7 +107,7 @@ with st.expander("Projection and cluster settings", icon=":material/tune:"):
     k = k2.slider("KMeans clusters (k)", 2, 40, 12, key="map_k")
     min_size = int(
         k3.number_input(
-            "HDBSCAN minimum cluster size (0 = 1% of the points)", 0, 5000, 0, key="map_mcs"
+            "HDBSCAN minimum cluster size (0 = 2% of the points)", 0, 5000, 0, key="map_mcs"
         )
     )
     faith_k = st.slider(

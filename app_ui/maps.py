@@ -156,7 +156,7 @@ def clustering(
 ) -> Clustering:
     """Clusters of the shown points (of the map, or of their vectors), named (cached).
 
-    ``min_size`` 0 means automatic (1% of the points, at least 10).
+    ``min_size`` 0 means automatic (2% of the points, at least 10).
     """
     positions, _ = shown_points(_es, kind, show_all)
     frame = cluster_frame(_es, kind).iloc[positions].reset_index(drop=True)

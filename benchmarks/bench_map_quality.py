@@ -6,7 +6,7 @@ the Map page's default settings (UMAP 2-D, cosine, 15 neighbours, min_dist 0.1, 
 
 - *before* this issue: every item on the map, KMeans (k=12) on the vectors;
 - *after*: the supported items (the page's default), HDBSCAN on the map (minimum cluster size
-  1% of the points), every cluster named.
+  2% of the points, min_samples 5), every cluster named.
 
 Coherence lift = share of each item's 10 nearest map neighbours sharing its main category/tag
 over the same share for random pairs. Silhouettes: of the clusters, in the space they were made

@@ -79,9 +79,15 @@ class Clustering:
         return np.asarray([self.names[int(c)] for c in self.labels], dtype=object)
 
 
+#: HDBSCAN's min_samples on a map: small, so that a map without sharp islands (MovieLens) still
+#: splits into its denser regions instead of two halves (measured on ml-latest-small: 15
+#: named clusters, silhouette 0.45 with 5; 2 clusters with the default, min_samples = size)
+MAP_MIN_SAMPLES = 5
+
+
 def default_min_cluster_size(n_points: int) -> int:
-    """HDBSCAN's minimum cluster size for a map of ``n_points``: 1% of the points, at least 10."""
-    return int(max(10, n_points // 100))
+    """HDBSCAN's minimum cluster size for a map of ``n_points``: 2% of the points, at least 10."""
+    return int(max(10, n_points // 50))
 
 
 def cluster_labels(
@@ -102,7 +108,15 @@ def cluster_labels(
             )
         from sklearn.cluster import HDBSCAN
 
-        return HDBSCAN(min_cluster_size=int(min_cluster_size), copy=True).fit_predict(x).astype(int)
+        return (
+            HDBSCAN(
+                min_cluster_size=int(min_cluster_size),
+                min_samples=int(min(MAP_MIN_SAMPLES, min_cluster_size)),
+                copy=True,
+            )
+            .fit_predict(x)
+            .astype(int)
+        )
     x = normalise_rows(vectors)
     n = x.shape[0]
     if method == "kmeans":
