@@ -35,7 +35,7 @@ bench: $(TEST_STAMP)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python -m benchmarks.$$(basename $$f .py) || exit 1; done
 
 demo-data: $(STAMP)
-	$(BIN)/python -m recsys.data.demo data/demo
+	$(BIN)/python -m recsys.data.demo recsys/data/demo_data
 
 clean:
 	rm -rf $(VENV) .pytest_cache

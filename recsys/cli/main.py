@@ -1,4 +1,4 @@
-"""Headless commands: `recsys train`, `recsys models`, `recsys evaluate`.
+"""Commands: `recsys train`, `recsys models`, `recsys evaluate`, `recsys tune`, `recsys app`.
 
 Argument parsing only: each subcommand module parses its flags and calls the same library
 functions the pages call.
@@ -9,13 +9,20 @@ from __future__ import annotations
 import argparse
 import sys
 
+from recsys.cli.app import add_app_command
 from recsys.cli.evaluate import add_evaluate_command
 from recsys.cli.models import add_models_command
 from recsys.cli.train import add_train_command
 from recsys.cli.tune import add_tune_command
 from recsys.errors import RecsysError
 
-SUBCOMMANDS = (add_train_command, add_models_command, add_evaluate_command, add_tune_command)
+SUBCOMMANDS = (
+    add_train_command,
+    add_models_command,
+    add_evaluate_command,
+    add_tune_command,
+    add_app_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

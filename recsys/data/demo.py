@@ -5,7 +5,8 @@ genres, a long-tail popularity curve, timestamps over two years, and 1-5 ratings
 for liked genres. The planted genre of each item and each user's tastes are written alongside,
 so pages can show how well a model recovers them.
 
-Run ``python -m recsys.data.demo data/demo`` to (re)write the committed files.
+Run ``python -m recsys.data.demo`` (or ``make demo-data``) to (re)write the committed files in
+``recsys/data/demo_data/``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import pandas as pd
 
 from recsys.data.dataset import FEEDBACK_EXPLICIT, Dataset
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
+#: shipped inside the package (package data), so an installed wheel has the demo too
+DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 
 GENRES: dict[str, tuple[list[str], list[str]]] = {
     # genre: (adjectives, nouns) used to make titles
