@@ -23,7 +23,6 @@ only, so the same seed gives identical factors (XLA's CPU kernels are determinis
 from __future__ import annotations
 
 import functools
-import importlib.util
 import math
 from typing import Any
 
@@ -31,40 +30,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys.data.dataset import Dataset
-from recsys.errors import ModelConfigError
+from recsys.models._neural import import_neural
+from recsys.models._neural import unavailable_reason as unavailable_reason
 from recsys.models.base import Param, Progress, Recommender
 from recsys.models.profile import Profile
-
-#: how to get what training needs (the message the Train page and the CLI show)
-INSTALL_HINT = (
-    "Mult-VAE needs the optional neural extra (JAX + optax, ~400 MB, CPU only): run "
-    '`pip install -e ".[neural]"` in the app\'s environment (or `pip install jax optax`) and '
-    "restart the app. Saved Mult-VAE models work without it."
-)
-
-
-def unavailable_reason() -> str | None:
-    """None when JAX and optax are installed (checked without importing them), else the hint."""
-    missing = [m for m in ("jax", "optax") if not _installed(m)]
-    return f"{' and '.join(missing)} not installed. {INSTALL_HINT}" if missing else None
-
-
-def _installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError, AttributeError):  # e.g. blocked in sys.modules
-        return False
-
-
-def _import_neural() -> tuple[Any, Any, Any]:
-    """(jax, jax.numpy, optax), or a :class:`ModelConfigError` saying how to install them."""
-    try:
-        import jax
-        import jax.numpy as jnp
-        import optax
-    except ImportError as exc:
-        raise ModelConfigError(f"{INSTALL_HINT} (missing: {exc.name or exc})") from None
-    return jax, jnp, optax
 
 
 class MultVAE(Recommender):
@@ -154,7 +123,7 @@ class MultVAE(Recommender):
         return epochs, batch
 
     def _fit(self, dataset: Dataset, progress: Progress) -> None:
-        jax, jnp, optax = _import_neural()
+        jax, jnp, optax = import_neural()
         x = self.user_items_.copy()
         x.data[:] = 1.0  # a multinomial over items: histories count picks, not ratings
         x.eliminate_zeros()
@@ -272,7 +241,7 @@ def _training_step(
     Cached, so fits with the same settings (and data shapes) reuse one compilation: XLA compiles
     per function object and input shapes, and compiling takes seconds.
     """
-    jax, jnp, optax = _import_neural()
+    jax, jnp, optax = import_neural()
     opt = optax.adamw(learning_rate, weight_decay=weight_decay)
 
     def loss_fn(p, rows, cols, valid, inv_norm, mask, rng, beta):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from recsys import spark_session
 from recsys.errors import ModelConfigError
+from recsys.models import _neural
 
 # key -> "module:Class"; order is the order the Train page lists them.
 MODEL_PATHS: dict[str, str] = {
@@ -21,20 +22,12 @@ MODEL_PATHS: dict[str, str] = {
     "random": "recsys.models.baselines:RandomModel",
 }
 
-
-def _neural_missing() -> str | None:
-    """What Mult-VAE needs to train here (JAX + optax), or None (checked without importing)."""
-    from recsys.models.multvae import unavailable_reason
-
-    return unavailable_reason()
-
-
 #: Models that need an optional extra: key -> (path, what is missing or None). They are
 #: trainable (listed in MODEL_PATHS, so the Train page and the contract suite see them) only
 #: when installed; a saved one always loads, since scoring needs no extra.
 OPTIONAL_MODELS: dict[str, tuple[str, Callable[[], str | None]]] = {
     "spark-als": ("recsys.models.spark_als:SparkALS", spark_session.unavailable_reason),
-    "multvae": ("recsys.models.multvae:MultVAE", _neural_missing),
+    "multvae": ("recsys.models.multvae:MultVAE", _neural.unavailable_reason),
 }
 for _key, (_path, _missing) in OPTIONAL_MODELS.items():
     if _missing() is None:
