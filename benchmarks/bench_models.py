@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/bench_models.py              # ml-latest-small + 5M generated
     .venv/bin/python benchmarks/bench_models.py --skip-big   # ml-latest-small only
     .venv/bin/python benchmarks/bench_models.py --models als,ease --rounds 7
+    .venv/bin/python benchmarks/bench_models.py --quality    # NDCG@10 at defaults vs most-popular
 
 Each model is fitted with its default hyperparameters in a forked child process, so its peak
 memory (VmHWM growth over the already-loaded data) is its own. The ALS comparison runs our
@@ -175,6 +176,43 @@ def bench_als_ratio(
     return ratio
 
 
+def bench_quality(models: list[str]) -> int:
+    """NDCG@10 of every model at its defaults against most-popular, on the demo and
+    ml-latest-small, temporal and per-user random splits (the app's own evaluation code).
+
+    Prints one row per (data, split) and returns how many ranking models fell below
+    most-popular (the rating model, ``ranks_items = False``, is listed but not counted).
+    """
+    from recsys.evaluation.comparison import ModelSpec, run_comparison
+    from recsys.evaluation.metrics import make_split
+    from recsys.models.registry import get_model_class
+    from recsys.training import load_data
+
+    keys = [m for m in models if m not in ("popular", "random")]
+    below = 0
+    for data in ("demo", ML_SMALL):
+        if data != "demo" and not Path(data).exists():
+            print(f"ml-latest-small not found at {data}; skipped")
+            continue
+        dataset = load_data(data)
+        for kind in ("temporal", "random"):
+            split = make_split(dataset, kind, test_fraction=0.2, **({"seed": 42} if kind == "random" else {}))
+            comparison = run_comparison(dataset, split, [ModelSpec(k, {}) for k in keys], k=10)
+            board = comparison.leaderboard().set_index("model")["ndcg"]
+            popular = float(board[get_model_class("popular").label])
+            cells = []
+            for key in keys:
+                klass = get_model_class(key)
+                value = float(board[klass.label])
+                ranks = getattr(klass, "ranks_items", True)
+                flag = "" if value > popular else (" (rating model)" if not ranks else " BELOW")
+                below += int(value <= popular and ranks)
+                cells.append(f"{key} {value:.4f}{flag}")
+            print(f"{dataset.name[:16]:16s} {kind:8s} popular {popular:.4f} | " + " | ".join(cells), flush=True)
+    print(f"ranking models at defaults below most-popular: {below}")
+    return below
+
+
 def _fmt(times: list[float]) -> str:
     return "[" + ", ".join(f"{t:.2f}" for t in times) + "]"
 
@@ -194,11 +232,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--interactions", type=int, default=5_000_000, help="size of the generated dataset"
     )
+    parser.add_argument(
+        "--quality", action="store_true",
+        help="only NDCG@10 at defaults vs most-popular (demo + ml-latest-small, 2 splits)",
+    )
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     print(
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
     )
+    if args.quality:
+        return 1 if bench_quality(models) else 0
 
     if args.skip_small:
         pass
