@@ -56,6 +56,8 @@ with st.expander("Set up a comparison", expanded=not runs, icon=":material/tune:
         for tab, key in zip(tabs, fresh, strict=True):
             with tab:
                 klass = get_model_class(key)
+                if not getattr(klass, "ranks_items", True):  # rating MF: say what it is for
+                    st.info(klass.description, icon=":material/info:")
                 cols = st.columns(4)
                 params = {}
                 for i, (name, spec) in enumerate(klass.PARAMS.items()):
