@@ -107,7 +107,8 @@ def test_upload_survives_reload_and_a_shared_link_opens_the_same_view(
 
     page.reload()
     wait_idle(page)
-    page.get_by_role("combobox", name=USER_LABEL, exact=True).wait_for()
+    print(screenshot(page, "persistence-reloaded-recommend"))
+    page.get_by_role("combobox", name=USER_LABEL, exact=True).wait_for(timeout=180_000)
     assert combobox_value(page, USER_LABEL).startswith("A1 ")
     assert params(page) == view
 
@@ -118,7 +119,7 @@ def test_upload_survives_reload_and_a_shared_link_opens_the_same_view(
         friend.set_default_timeout(60_000)
         friend.goto(page.url)
         wait_idle(friend)
-        friend.get_by_role("combobox", name=USER_LABEL, exact=True).wait_for()
+        friend.get_by_role("combobox", name=USER_LABEL, exact=True).wait_for(timeout=180_000)
         assert "plays" in sidebar_dataset(friend)
         assert combobox_value(friend, USER_LABEL).startswith("A1 ")
         assert combobox_value(friend, "Model").startswith(view["model"])
