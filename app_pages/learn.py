@@ -231,7 +231,7 @@ with tabs[5]:
             if source is not None:
                 m3.metric(f"{words.one.capitalize()} recovery (ARI)", f"{row['ari']:.2f}",
                           f"{row['ari'] - full['ari']:+.2f}")
-            st.plotly_chart(viz.sparsity_figure(curve, share), key="l6_fig")
+            st.plotly_chart(viz.sparsity_figure(curve, share, label=words.one), key="l6_fig")
             L.labels_note(source)
         except RecsysError as exc:
             show_error(exc)

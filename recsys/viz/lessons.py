@@ -273,15 +273,16 @@ def projections_figure(maps: Sequence[ProjectedMap], items: pd.DataFrame,
 
 # ---------------------------------------------------------------------------- lesson 6
 def sparsity_figure(curve: pd.DataFrame, selected: float | None = None,
-                    height: int = 380) -> go.Figure:
-    """Held-out NDCG (left axis) and genre recovery ARI (right axis) against the share dropped."""
+                    height: int = 380, label: str = "genre") -> go.Figure:
+    """Held-out NDCG (left axis) and ``label`` recovery ARI (right axis) against the share
+    dropped (``label``: "genre", "category", "tag", as the data has)."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     x = 100 * curve["drop_share"]
     fig.add_trace(go.Scatter(x=x, y=curve["ndcg"], mode="lines+markers", name="held-out NDCG@10",
                              line={"color": NEGATIVE, "width": 3}), secondary_y=False)
     if curve["ari"].notna().any():
         fig.add_trace(go.Scatter(x=x, y=curve["ari"], mode="lines+markers",
-                                 name="genre recovery (ARI)",
+                                 name=f"{label} recovery (ARI)",
                                  line={"color": POSITIVE, "width": 3, "dash": "dot"}),
                       secondary_y=True)
     if selected is not None:

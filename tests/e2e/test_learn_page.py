@@ -84,3 +84,32 @@ def test_every_lesson_renders_with_a_figure_and_a_prompt(page, app_url):
         _no_errors(page)
         page.wait_for_timeout(800)  # let plotly finish drawing
         print(screenshot(page, f"learn-{n}"))
+
+
+def test_prompts_name_the_tags_of_data_without_genres(page, app_url, workspace_dir):
+    """On a music-like catalogue with tags and no categories, no lesson talks about genres."""
+    from benchmarks.synthetic import synthetic_dataset
+    from recsys.dataset_store import DatasetStore
+
+    ds = synthetic_dataset(n_items=800, n_users=150, per_user=15, n_scenes=8, n_tags=40)
+    DatasetStore(workspace_dir).save(ds)
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    _open_learn(page, app_url)
+    open_page(page, app_url, f"learn?dataset={ds.fingerprint}")
+    page.get_by_text("What is an embedding?").wait_for()
+    for n, label in enumerate(LESSONS, start=1):
+        if label == "5 Projections":  # no labels in its prompt; UMAP's wait is tested above
+            continue
+        page.get_by_role("tab", name=label).click()
+        wait_idle(page, timeout=300)
+        panel = page.get_by_role("tabpanel").filter(visible=True)
+        panel.get_by_text("Try this:").wait_for(timeout=120_000)
+        text = panel.inner_text()
+        prompt = panel.locator('[data-testid="stAlert"]').filter(has_text="Try this:").inner_text()
+        for allowed in ("genres, categories or tags", "planted genres"):
+            text = text.replace(allowed, "")
+        assert "genre" not in text.lower(), (label, text)
+        if label != "4 Neighbours":
+            assert "tag" in prompt, (label, prompt)
+        _no_errors(page)
+        print(screenshot(page, f"learn-tags-{n}"))

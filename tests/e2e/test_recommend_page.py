@@ -51,6 +51,10 @@ def _wait_for_text(page, text: str, timeout: float = 120) -> None:
     raise AssertionError(f"{text!r} did not appear within {timeout:.0f} s")
 
 
+def _why_labels(page) -> list[str]:
+    return page.locator("p:has-text('why?'):visible").all_inner_texts()
+
+
 def test_user_recommendations_with_reasons(page, app_url, saved_models):
     _open(page, app_url, "recommend")
     _choose(page, "Model", ALS)
@@ -62,6 +66,8 @@ def test_user_recommendations_with_reasons(page, app_url, saved_models):
     assert page.get_by_text("Because you rated").first.is_visible()
     assert page.locator(".js-plotly-plot").count() >= 2  # the contribution bars and the map
     print(screenshot(page, "recommend-1-user"))
+    page.locator('[data-testid="stCheckbox"]').filter(has_text="Compare with another model").click()
+    wait_idle(page)
     _choose(page, "Second model", SVD)
     _wait_for_text(page, "Items in both top-10 lists")
     page.get_by_text("Compare with another model").scroll_into_view_if_needed()
@@ -94,6 +100,17 @@ def test_build_a_profile_of_three_items(page, app_url, saved_models):
     time.sleep(1)  # let the expander finish opening before the screenshot
     assert page.get_by_text("you are here").count()
     print(screenshot(page, "recommend-3-profile"))
+    # "optionally rate them": rate the first pick 1★ (a dislike) and the list changes
+    before = _why_labels(page)
+    page.locator('[data-testid="stSlider"]:visible').first.locator('[role="slider"]').focus()
+    page.keyboard.press("ArrowRight")  # from "–" (unrated) to 1★
+    wait_idle(page)
+    deadline = time.time() + 60
+    while _why_labels(page) == before and time.time() < deadline:
+        time.sleep(0.3)
+    assert _why_labels(page) != before
+    assert page.get_by_text("1★").count()
+    print(screenshot(page, "recommend-3b-profile-rated"))
     page.get_by_role("tab", name="Cold-start items").click()
     box = page.get_by_label("Treat these known items as cold", exact=False)
     for title in ("The Neon City", "The Sweet Kiss"):
