@@ -3,7 +3,8 @@
 Shape (the real set: 1,892 users, 17,632 artists, 92,834 user-artist pairs, play counts up to
 352,698, user-applied tags, no timestamps on plays, artist names only): each user lists their
 ~50 most-played artists; artist popularity has a long tail where most artists have one or two
-listeners; play counts are heavy-tailed (a few pairs in the hundreds of thousands); each artist
+listeners; play counts are heavy-tailed (a few pairs in the hundreds of thousands) and higher for
+artists of the listener's own genres and for popular artists; each artist
 belongs to one genre (sometimes two) and carries tags users gave it, mostly its genres' tags plus
 noise, more tags for popular artists. Files: ``user_artists.dat``, ``artists.dat``,
 ``user_taggedartists.dat``, ``tags.dat`` (tab-separated), so it loads through the app's real
@@ -67,8 +68,10 @@ def generate(
     probs = [appeal[pool] / appeal[pool].sum() for pool in by_genre]
     everything = appeal / appeal.sum()
     users, items = [], []
+    taste = np.zeros((n_users, n_genres), dtype=bool)
     for u in range(n_users):
         tastes = rng.choice(n_genres, size=int(rng.integers(1, 4)), replace=False)
+        taste[u, tastes] = True
         k = int(min(per_user, max(5, rng.normal(per_user, 3))))
         draws = [rng.choice(n_items, size=2 * k, p=everything)]
         for g in tastes:
@@ -90,6 +93,11 @@ def generate(
     scale = rng.lognormal(5.0, 1.0, size=n_users)  # how much each user listens overall
     plays = scale[user_of] * rng.lognormal(0.0, 1.2, size=len(user_of))
     plays *= 1.0 + 20.0 * appeal[item_of] / appeal.max()  # stars are played more
+    # and so are the artists of one's own genres (counts carry taste, as real listening does)
+    liked = taste[user_of, genre[item_of]] | (
+        (second[item_of] >= 0) & taste[user_of, second[item_of]]
+    )
+    plays *= np.where(liked, 4.0, 1.0)
     uid = user_of + 2  # HetRec ids start at 2
     iid = item_of + 1
     plays = np.clip(plays, 1, 400_000).astype(np.int64)
