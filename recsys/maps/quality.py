@@ -159,12 +159,13 @@ class Coherence:
 
     NOTE = (
         "Metadata coherence: share of each item's k nearest items on the map that share its main "
-        "{label}, against random pairs (lift; 1 = the map ignores {label}s)."
+        "{label}, against random pairs (lift; 1 = the map ignores {plural})."
     )
 
     @property
     def note(self) -> str:
-        return self.NOTE.format(label=self.label or "category")
+        label = self.label or "category"
+        return self.NOTE.format(label=label, plural="tags" if label == "tag" else "categories")
 
 
 def metadata_coherence(
