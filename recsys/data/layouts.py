@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data.readers import RawTable, Source, SourceFile, read_table
-from recsys.errors import DataError
+from recsys.errors import DataError, FileTooLargeError
 
 ML100K_GENRES = [
     "unknown",
@@ -336,6 +336,8 @@ def _generic(source: Source, tables: list[SourceFile]) -> Detection:
         try:
             raw = read_table(file)
             mapping = guess_mapping(raw.frame, raw.origin)
+        except FileTooLargeError:
+            raise  # not a reason to try the next file
         except DataError as exc:
             if len(tables) == 1:
                 raise

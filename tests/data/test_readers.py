@@ -230,3 +230,15 @@ def test_other_things_people_upload():
     assert "Excel" in _error("ratings.xlsx.csv", xlsx)
     assert "web page" in _error("r.csv", b"<!DOCTYPE html><html><body>503</body></html>")
     assert "JSON" in _error("r.csv", b'[{"user": 1, "item": 2}]')
+
+
+def test_folder_limit_counts_only_the_files_read(monkeypatch, tmp_path):
+    folder = tmp_path / "ml"
+    folder.mkdir()
+    (folder / "ratings.csv").write_bytes(_csv())
+    (folder / "genome-scores.csv").write_bytes(b"movieId,tagId,relevance\n" + b"1,1,0.5\n" * 5000)
+    monkeypatch.setenv("RECSYS_MAX_BYTES", str(len(_csv()) + 100))
+    assert load_path(folder).n_interactions > 0  # the big file nobody reads does not count
+    (folder / "ratings.csv").write_bytes(_csv() * 10)
+    with pytest.raises(FileTooLargeError, match="folder ml"):
+        load_path(folder)
