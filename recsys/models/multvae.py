@@ -6,7 +6,7 @@ Needs the optional ``neural`` extra (JAX + optax), for training only: ``pip inst
 The decoder is *linear* (one softmax layer over items), which makes the model a factor model:
 
 - user vector ``u`` = the encoder's mean ``mu(x_u)`` (L2-normalised 0/1 history row, tanh
-  hidden layers, a linear mean layer), the same function for a training user and a visitor;
+  hidden layer, a linear mean layer), the same function for a training user and a visitor;
 - item vector ``v_i`` = column ``i`` of the decoder weights, item bias ``b_i`` = its bias;
 - score = ``u . v_i + b_i``, the decoder's logit (the softmax keeps the order of logits).
 
@@ -57,10 +57,10 @@ class MultVAE(Recommender):
             max=1024,
         ),
         "hidden": Param(
-            (200,),
-            "Sizes of the encoder's tanh hidden layers, e.g. 200 or 600, 200. The paper uses one "
-            "layer of 600; on ml-latest-small 200 ranked as well at a third of the time.",
-            min=1,
+            200,
+            "Size of the encoder's tanh hidden layer; 0 = none (a linear encoder). The paper "
+            "uses 600; on ml-latest-small 200 ranked as well at a third of the time.",
+            min=0,
             max=4096,
         ),
         "epochs": Param(
@@ -131,7 +131,7 @@ class MultVAE(Recommender):
         n_users, n_items = x.shape
         epochs, batch = self.schedule(n_users)
         k = int(self.factors)
-        sizes = [n_items, *(int(h) for h in self.hidden)]
+        sizes = [n_items, int(self.hidden)] if int(self.hidden) else [n_items]
         variational = bool(self.variational)
         keep = 1.0 - float(self.dropout)
 

@@ -18,7 +18,7 @@ FAST: dict[str, dict] = {
     "item2vec": {"factors": 16, "epochs": 3},
     "spectral": {"factors": 16},
     "ease": {"factors": 16},
-    "multvae": {"factors": 16, "hidden": (32,), "epochs": 5},
+    "multvae": {"factors": 16, "hidden": 32, "epochs": 5},
     "popular": {},
     "random": {},
     "spark-als": {"factors": 8, "iterations": 3},  # only registered when pyspark is installed

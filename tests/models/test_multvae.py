@@ -85,11 +85,16 @@ def test_save_load_keeps_the_encoder(vae, small, tmp_path):
 
 
 @needs_jax
-def test_mult_dae_variant_trains_without_kl(small):
+def test_mult_dae_variant_with_a_linear_encoder_trains_without_kl(small):
     steps = []
-    dae = MultVAE(**FAST["multvae"], variational=False).fit(small, lambda s, t, i: steps.append(i))
-    assert dae.encoder_[-1][0].shape[1] == FAST["multvae"]["factors"]  # no log-variance half
+    params = {**FAST["multvae"], "variational": False, "hidden": 0}
+    dae = MultVAE(**params).fit(small, lambda s, t, i: steps.append(i))
+    ((w, b),) = dae.encoder_  # one linear layer, no log-variance half
+    assert w.shape == (small.n_items, params["factors"])
     assert all(s["beta"] == 0.0 for s in steps)
+    user = dae.user_items_[3]
+    visitor = Profile(user.indices.astype(np.int64), np.ones(user.nnz), None, explicit=False)
+    np.testing.assert_allclose(dae.fold_in(visitor), dae.user_factors_[3], rtol=1e-5, atol=1e-6)
 
 
 @needs_jax
