@@ -151,12 +151,8 @@ def bench_weighting() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", default="demo,ml,lastfm,weighting")
-    parts = parser.parse_args().only.split(",")
-    for part in ("demo", "ml", "lastfm"):
-        if part in parts:
-            bench_catalogue(part)
-    if "weighting" in parts:
-        bench_weighting()
+    for part in parser.parse_args().only.split(","):
+        bench_weighting() if part == "weighting" else bench_catalogue(part)
 
 
 if __name__ == "__main__":
