@@ -65,6 +65,8 @@ class Param:
 
     def validate(self, name: str, value: Any) -> Any:
         if isinstance(self.default, tuple):  # list-valued, e.g. hidden layer sizes (600, 200)
+            if isinstance(value, str):  # from a CLI flag or a text box: "600, 200"
+                value = [v for v in value.replace(";", ",").split(",") if v.strip()]
             values = [value] if isinstance(value, int | float) else list(value)
             if not values:
                 raise ModelConfigError(f"{name} needs at least one value")
@@ -106,8 +108,7 @@ class Recommender:
         super().__init_subclass__(**kwargs)
         # An explicit signature from PARAMS: help(), IDEs and inspect see every hyperparameter.
         cls.__signature__ = inspect.Signature(
-            [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-            + [
+            [
                 inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=spec.default)
                 for name, spec in cls.PARAMS.items()
             ]
