@@ -29,7 +29,8 @@ test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check recsys app_pages app.py tests benchmarks
+	$(BIN)/ruff check recsys app_ui app_pages app.py tests benchmarks
+	$(BIN)/lint-imports
 
 bench: $(TEST_STAMP)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python -m benchmarks.$$(basename $$f .py) || exit 1; done

@@ -63,6 +63,8 @@ def app_url(chromium_path, workspace_dir) -> str:
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
             "--server.headless", "true", "--server.port", str(port),
             "--browser.gatherUsageStats", "false",
+            # no file watcher: a source edit during the run must not leave pages "running"
+            "--server.fileWatcherType", "none",
         ],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
