@@ -178,7 +178,7 @@ def test_genre_recovery_rises_from_the_shuffled_baseline_on_the_demo(demo):
 
 
 def test_genre_recovery_says_so_when_there_is_nothing_to_compare_with():
-    with pytest.raises(DataError, match="no genres or categories"):
+    with pytest.raises(DataError, match="no genres, categories or tags"):
         lessons.genre_recovery(_tiny(categories=False), factor_counts=(2,))
 
 
