@@ -157,5 +157,3 @@ def _train_command(args: argparse.Namespace) -> int:
     )
     print(f"Saved '{info.name}' ({model.fit_seconds_:.1f} s) in {info.path}")
     return 0
-
-
