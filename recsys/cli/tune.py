@@ -142,8 +142,9 @@ def _tune_command(args: argparse.Namespace) -> int:
 
     def progress(step: int, total: int, info: dict) -> None:
         if "trial" in info:
+            setting = ", ".join(f"{n}={v}" for n, v in info["params"].items())
             print(
-                f"  {time.perf_counter() - start:7.1f} s  {info['message']}  {info.get('best_params')}",
+                f"  {time.perf_counter() - start:7.1f} s  {info['message']}  [{setting}]",
                 flush=True,
             )
 
