@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from app_ui.common import get_dataset, page_link, show_error
+from app_ui.common import get_dataset, md_escape, page_link, show_error
 from app_ui.models import (
     ACTIVE_MODEL_KEY,
     clear_model_cache,
@@ -20,7 +20,7 @@ from recsys.errors import RecsysError, StoreError
 from recsys.evaluation.metrics import RANKING_METRICS, metric_label
 from recsys.evaluation.tuning import search_space, tune_and_save
 from recsys.models.base import Param
-from recsys.models.registry import available_models, get_model_class
+from recsys.models.registry import available_models, get_model_class, unavailable_models
 from recsys.store import models_frame
 from recsys.training import history_frame, progress_metric, progress_text, train_and_save
 
@@ -143,6 +143,8 @@ with left:
     )
     klass = get_model_class(model_key)
     st.caption(klass.description)
+    for missing_key, reason in unavailable_models().items():  # optional extras not installed
+        st.caption(f":material/extension: {md_escape(missing_key)}: {md_escape(reason)}")
     if not getattr(klass, "ranks_items", True):
         st.info(
             "Trained for rating prediction (RMSE), not as a top-N ranker: compare it by RMSE on "
