@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from recsys import __version__
-from recsys.atomic import atomic_write_text
-from recsys.errors import RecsysError, StoreError
+from recsys.atomic import atomic_dir, atomic_write_text
+from recsys.errors import StoreError
 
 ENV_VAR = "RECSYS_WORKSPACE"
 DEFAULT_ROOT = "workspace"
@@ -199,23 +199,10 @@ class Workspace:
             "app_version": __version__,
             **(extra_meta or {}),
         }
-        tmp = models / f".tmp-{uuid.uuid4().hex}"
         try:
-            model.save(tmp, extra_meta=extra)
-            _fsync_dir(tmp)
-            if final.exists():
-                trash = models / f".trash-{uuid.uuid4().hex}"
-                os.replace(final, trash)
-                os.replace(tmp, final)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                os.replace(tmp, final)
-            _fsync_dir(models)
-        except RecsysError:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            with atomic_dir(final) as tmp:  # complete folder or none: never half a model
+                model.save(tmp, extra_meta=extra)
         except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
             raise StoreError(f"Could not save model '{final.name}' in {models}: {exc}") from exc
         return self.info(final.name)
 
@@ -397,19 +384,6 @@ def _read_info(path: Path) -> ModelInfo:
             "skipped."
         ) from None
 
-
-def _fsync_dir(path: Path) -> None:
-    """Flush a folder's entries to disk (no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _remove_if_stale(entry: Path) -> None:

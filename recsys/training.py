@@ -45,6 +45,19 @@ def default_name(key: str, dataset: Dataset | None = None) -> str:
     return f"{key}-{data}{stamp}"
 
 
+def target_name(ws: Workspace, name: str | None, default: str, overwrite: bool) -> str:
+    """The workspace name to save under: ``name`` sanitised, or ``default`` made unique.
+
+    A taken name raises :class:`StoreError` before any time is spent on training.
+    """
+    if not name:
+        return ws.unique_name(default)
+    target = sanitize_name(name)
+    if ws.model_path(target).exists() and not overwrite:
+        raise StoreError(f"A model named '{target}' already exists; choose another name or delete it.")
+    return target
+
+
 def train_and_save(
     key: str,
     params: dict[str, Any] | None,
@@ -56,15 +69,7 @@ def train_and_save(
 ) -> tuple[Recommender, ModelInfo]:
     """Train and save under ``name`` (default: :func:`default_name`, made unique)."""
     ws = workspace or Workspace()
-    if name:
-        target = sanitize_name(name)
-        if ws.model_path(target).exists() and not overwrite:
-            # say so before spending time on training
-            raise StoreError(
-                f"A model named '{target}' already exists; choose another name or delete it."
-            )
-    else:
-        target = ws.unique_name(default_name(key, dataset))
+    target = target_name(ws, name, default_name(key, dataset), overwrite)
     model = train_model(key, params, dataset, progress)
     info = ws.save_model(model, target, dataset, overwrite=overwrite)
     return model, info

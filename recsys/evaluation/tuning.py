@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data.dataset import Dataset
-from recsys.errors import ModelConfigError, RecsysError, StoreError
+from recsys.errors import ModelConfigError, RecsysError
 from recsys.evaluation.metrics import (
     DEFAULT_K,
     RANKING_METRICS,
@@ -571,18 +571,11 @@ def tune_and_save(
     Shared by ``recsys tune`` and the Train page. Nothing is saved when the search or the final
     fit is cancelled. Returns (search result, fitted model, :class:`~recsys.store.ModelInfo`).
     """
-    from recsys.store import Workspace, sanitize_name
-    from recsys.training import default_name
+    from recsys.store import Workspace
+    from recsys.training import default_name, target_name
 
     ws = workspace or Workspace()
-    if name:
-        target = sanitize_name(name)
-        if ws.model_path(target).exists() and not overwrite:
-            raise StoreError(
-                f"A model named '{target}' already exists; choose another name or delete it."
-            )
-    else:
-        target = ws.unique_name(default_name(f"{key}-tuned", dataset))
+    target = target_name(ws, name, default_name(f"{key}-tuned", dataset), overwrite)
     result = tune(
         dataset, key, space, base_params, k, metric, like, seconds, trials, seed, progress
     )
