@@ -263,7 +263,7 @@ with side:
         show_error(exc)
         st.stop()
     _maps.faithfulness_panel(faith, params.label, coh)
-    if on_map:
+    if highlight is not None:  # its neighbours in the embedding, drawn or not
         _maps.neighbours_panel(es, highlight, neighbours)
     _maps.clusters_panel(clusters, kind, cluster_method)
 

@@ -97,10 +97,10 @@ def test_title_search_highlights_the_item(page, app_url, saved_model):
     _choose_model(page)
     _plot(page)
     box = page.get_by_label("Find an item by title")
-    box.fill("the digital circuit iii")
+    box.fill("the happy kingdom: origins")  # popular: above the map's support floor
     box.press("Enter")
     wait_idle(page)
-    _wait_for_text(page, "Nearest to The Digital Circuit III", timeout=60)
+    _wait_for_text(page, "Nearest to The Happy Kingdom: Origins", timeout=60)
     assert page.locator(".legendtext", has_text="searched item").count() == 1
     assert page.locator(".legendtext", has_text="nearest in embedding").count() == 1
     print(screenshot(page, "map-4-search"))
