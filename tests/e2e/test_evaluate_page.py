@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlparse
 
 from tests.e2e.conftest import open_page, screenshot, wait_idle
 
@@ -72,7 +73,8 @@ def test_run_evaluation_and_see_leaderboard(page, app_url):
     # the per-user comparison links to the Recommend page for the chosen user
     page.get_by_role("tab", name="Per user").click()
     page.get_by_role("button", name="Open in Recommend").click()
-    page.wait_for_url("**/recommend", timeout=60_000)
+    # the URL now carries the view (?user=…), so match the path only
+    page.wait_for_url(lambda url: urlparse(url).path.rstrip("/").endswith("/recommend"), timeout=60_000)
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
 

@@ -70,7 +70,7 @@ def test_user_recommendations_with_reasons(page, app_url, saved_models):
     wait_idle(page)
     _choose(page, "Second model", SVD)
     _wait_for_text(page, "Items in both top-10 lists")
-    page.get_by_text("Compare with another model").scroll_into_view_if_needed()
+    page.get_by_text("Compare with another model").first.scroll_into_view_if_needed()
     print(screenshot(page, "recommend-2-compare"))
 
 
@@ -102,7 +102,8 @@ def test_build_a_profile_of_three_items(page, app_url, saved_models):
     print(screenshot(page, "recommend-3-profile"))
     # "optionally rate them": rate the first pick 1★ (a dislike) and the list changes
     before = _why_labels(page)
-    page.locator('[data-testid="stSlider"]:visible').first.locator('[role="slider"]').focus()
+    # Streamlit's slider is a react-aria <input type="range"> (implicit role, no role attribute)
+    page.locator('[data-testid="stSlider"]:visible').first.locator('input[type="range"]').focus()
     page.keyboard.press("ArrowRight")  # from "–" (unrated) to 1★
     wait_idle(page)
     deadline = time.time() + 60
