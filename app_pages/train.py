@@ -63,6 +63,20 @@ def param_widget(model_key: str, name: str, spec: Param):
     )
 
 
+def finish(flag: str, model, info, tuning: list | None = None) -> None:
+    """After a completed fit or search: make the saved model active, remember the run, redraw."""
+    st.session_state.pop(flag, None)
+    set_active_model(info.name)
+    st.session_state[LAST_RUN] = {
+        "name": info.name,
+        "label": info.label,
+        "seconds": model.fit_seconds_,
+        "history": model.history_,
+        **({"tuning": tuning} if tuning is not None else {}),
+    }
+    st.rerun()  # redraw the list and the pickers with the new model
+
+
 def show_history(history: list[dict], box) -> None:
     frame = history_frame(history)
     if frame is not None and len(frame) > 1:
@@ -257,16 +271,7 @@ with right:
             status.empty()
             show_error(exc)
         else:
-            st.session_state.pop(TUNING_FLAG, None)
-            set_active_model(info.name)
-            st.session_state[LAST_RUN] = {
-                "name": info.name,
-                "label": info.label,
-                "seconds": model.fit_seconds_,
-                "history": model.history_,
-                "tuning": result.history(),
-            }
-            st.rerun()
+            finish(TUNING_FLAG, model, info, tuning=result.history())
     if train:
         st.button(
             "Cancel",
@@ -294,15 +299,7 @@ with right:
             status.empty()
             show_error(exc)
         else:
-            st.session_state.pop(TRAINING_FLAG, None)
-            set_active_model(info.name)
-            st.session_state[LAST_RUN] = {
-                "name": info.name,
-                "label": info.label,
-                "seconds": model.fit_seconds_,
-                "history": model.history_,
-            }
-            st.rerun()  # redraw the list and the pickers with the new model
+            finish(TRAINING_FLAG, model, info)
     last = st.session_state.get(LAST_RUN)
     busy = train or tune_go
     if last and not busy and last.get("tuning"):
