@@ -21,6 +21,7 @@ from recsys.data.layouts import ColumnMapping, Detection
 from recsys.data.limits import format_bytes
 from recsys.data.loader import inspect_path, inspect_upload
 from recsys.errors import RecsysError
+from recsys.progress import fraction_of
 
 NONE = "(none)"
 UPLOAD_TYPES = ["csv", "tsv", "tab", "txt", "dat", "data", "psv", "parquet", "pq", "gz", "zip"]
@@ -177,11 +178,11 @@ def as_key(obj: ColumnMapping | BuildOptions) -> tuple:
 
 
 def progress_bar(label: str):
-    """A progress bar and a ``progress(fraction, message)`` callback that drives it."""
+    """A progress bar and a ``progress(step, total, info)`` callback that drives it."""
     bar = st.progress(0.0, text=label)
 
-    def update(fraction: float, message: str) -> None:
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+    def update(step: int, total: int, info: dict) -> None:
+        bar.progress(fraction_of(step, total), text=info.get("message", label))
 
     return bar, update
 

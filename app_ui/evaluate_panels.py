@@ -37,6 +37,7 @@ from recsys.evaluation.tuning import (
 )
 from recsys.models.base import Param
 from recsys.models.registry import available_models, get_model_class
+from recsys.progress import fraction_of
 from recsys.viz import evaluation as figs
 
 RECOMMEND_USER_KEYS = (state.RECOMMEND_USER,)  # the Recommend page's user selectbox
@@ -97,8 +98,9 @@ def cached_split(fingerprint: str, kind: str, params: tuple, _ds: Dataset) -> Sp
 
 
 def progress_callback(bar, started: float):
-    def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{message} · {time.perf_counter() - started:.1f} s")
+    def progress(step: int, total: int, info: dict) -> None:
+        message = info.get("message", "")
+        bar.progress(fraction_of(step, total), text=f"{message} · {time.perf_counter() - started:.1f} s")
     return progress
 
 

@@ -356,7 +356,7 @@ def test_comparison_adds_baselines_and_reuses_models_trained_on_the_split(demo, 
         split,
         [ModelSpec("svd", model=fitted, saved="mine"), ModelSpec("svd", model=full, saved="full")],
         k=5,
-        progress=lambda f, m: progress.append(f),
+        progress=lambda s, t, info: progress.append(s / t),
     )
     names = [r.name for r in comparison.results]
     assert names[:2] == ["mine (PureSVD)", "full (PureSVD)"]

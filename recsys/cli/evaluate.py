@@ -131,8 +131,8 @@ def _evaluate_command(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     last = [""]
 
-    def progress(fraction: float, message: str) -> None:
-        head = message.split(":")[0]
+    def progress(step: int, total: int, info: dict) -> None:
+        head = info.get("message", "").split(":")[0]
         if head != last[0]:  # one line per model phase, not per batch
             last[0] = head
             print(f"  {time.perf_counter() - start:7.1f} s  {head}", file=out, flush=True)

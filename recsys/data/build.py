@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -20,8 +19,8 @@ import pyarrow.compute as pc
 from recsys.data.dataset import FEEDBACK_EXPLICIT, FEEDBACK_IMPLICIT, Dataset, IdMap
 from recsys.data.layouts import ColumnMapping, Detection, aggregate_tags, load_metadata
 from recsys.errors import DataError
+from recsys.progress import Progress, report_fraction
 
-Progress = Callable[[float, str], None]
 DUPLICATE_POLICIES = {
     "auto": "latest rating for ratings, sum for counts",
     "latest": "keep the latest value of each user-item pair",
@@ -318,7 +317,7 @@ def build_dataset(
     options : BuildOptions, optional
         Feedback type, binarisation, duplicates policy, filters, time window.
     progress : callable, optional
-        ``progress(fraction, message)``.
+        ``progress(step, total, info)`` (:mod:`recsys.progress`).
 
     Raises
     ------
@@ -327,7 +326,8 @@ def build_dataset(
     """
     m = mapping or det.mapping
     o = options or BuildOptions()
-    say = progress or (lambda f, msg: None)
+    def say(fraction: float, message: str) -> None:
+        report_fraction(progress, fraction, message)
     raw = det.interactions
     f = raw.frame
     m.validate([str(c) for c in f.columns], raw.origin)

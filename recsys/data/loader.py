@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recsys.data.build import BuildOptions, Progress, build_dataset
+from recsys.data.build import BuildOptions, build_dataset
 from recsys.data.dataset import Dataset
 from recsys.data.layouts import ColumnMapping, Detection, detect
 from recsys.data.readers import open_source
+from recsys.progress import Progress, report_fraction
 
 
 def inspect_path(path: str | Path) -> Detection:
@@ -37,15 +38,14 @@ def load_path(
     options : BuildOptions, optional
         Feedback, binarisation, duplicates policy, filters, time window.
     progress : callable, optional
-        ``progress(fraction, message)``.
+        ``progress(step, total, info)`` (:mod:`recsys.progress`).
 
     Raises
     ------
     DataError
         With a message that says what is wrong, where, and what to do.
     """
-    if progress:
-        progress(0.0, "Reading the file")
+    report_fraction(progress, 0.0, "Reading the file")
     return build_dataset(inspect_path(path), mapping, options, progress)
 
 
@@ -57,6 +57,5 @@ def load_upload(
     progress: Progress | None = None,
 ) -> Dataset:
     """Load uploaded bytes (the file name's extension is only a hint)."""
-    if progress:
-        progress(0.0, "Reading the file")
+    report_fraction(progress, 0.0, "Reading the file")
     return build_dataset(inspect_upload(name, data), mapping, options, progress)

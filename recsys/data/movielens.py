@@ -20,10 +20,10 @@ from recsys.data.dataset import Dataset
 from recsys.data.limits import check_size, format_bytes, max_bytes
 from recsys.data.loader import load_path
 from recsys.errors import DataError
+from recsys.progress import Progress, fraction_of, report_fraction
 
 BASE_URL = "https://files.grouplens.org/datasets/movielens/"
 Opener = Callable[..., object]
-DownloadProgress = Callable[[int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _release(key: str) -> MovieLensRelease:
 def download(
     key: str,
     cache: str | Path | None = None,
-    progress: DownloadProgress | None = None,
+    progress: Progress | None = None,
     url: str | None = None,
     opener: Opener | None = None,
     timeout: float = 30.0,
@@ -93,7 +93,7 @@ def download(
     cache : path, optional
         Cache folder (default :func:`cache_dir`).
     progress : callable, optional
-        ``progress(bytes_done, bytes_total_or_None)``.
+        ``progress(bytes_done, bytes_total, info)`` (total 0 when unknown).
     url : str, optional
         Where to fetch from (default GroupLens); tests pass a ``file://`` URL.
     opener : callable, optional
@@ -109,7 +109,7 @@ def download(
     if target.exists() and zipfile.is_zipfile(target):
         size = target.stat().st_size
         if progress:
-            progress(size, size)
+            progress(size, size, {"message": f"{release.key} is in the cache"})
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     url = url or release.url
@@ -129,7 +129,7 @@ def download(
                     check_size(done, f"The download of {release.key}", limit)
                     out.write(chunk)
                     if progress:
-                        progress(done, total)
+                        progress(done, total or 0, {"message": f"Downloading {release.key}"})
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         partial.unlink(missing_ok=True)
         reason = getattr(exc, "reason", exc)
@@ -155,30 +155,29 @@ def load_movielens(
     key: str,
     cache: str | Path | None = None,
     options: BuildOptions | None = None,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Progress | None = None,
     url: str | None = None,
     opener: Opener | None = None,
 ) -> Dataset:
     """Download (or reuse from the cache) and load a MovieLens release.
 
-    ``progress(fraction, message)`` covers both the download (first half) and the loading.
+    ``progress(step, total, info)`` covers both the download (first half) and the loading.
     """
     release = _release(key)
 
-    def on_bytes(done: int, total: int | None) -> None:
-        if progress:
-            frac = 0.5 * done / total if total else 0.25
-            progress(
-                min(frac, 0.5),
-                f"Downloading {release.key}: {format_bytes(done)}"
-                + (f" of {format_bytes(total)}" if total else ""),
-            )
+    def on_bytes(done: int, total: int, info: dict) -> None:
+        frac = 0.5 * done / total if total else 0.25
+        report_fraction(
+            progress,
+            min(frac, 0.5),
+            f"Downloading {release.key}: {format_bytes(done)}"
+            + (f" of {format_bytes(total)}" if total else ""),
+        )
 
     path = download(key, cache, on_bytes, url=url, opener=opener)
 
-    def on_load(frac: float, message: str) -> None:
-        if progress:
-            progress(0.5 + 0.5 * frac, message)
+    def on_load(step: int, total: int, info: dict) -> None:
+        report_fraction(progress, 0.5 + 0.5 * fraction_of(step, total), info.get("message", ""))
 
     ds = load_path(path, options=options, progress=on_load)
     ds.name = release.key

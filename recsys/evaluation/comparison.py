@@ -24,7 +24,6 @@ from recsys.evaluation.metrics import (
     DEFAULT_K,
     RANKING_METRICS,
     RATING_METRICS,
-    EvalProgress,
     ModelResult,
     Split,
     SplitData,
@@ -32,6 +31,7 @@ from recsys.evaluation.metrics import (
     metric_label,
 )
 from recsys.models.registry import MODEL_PATHS, get_model_class
+from recsys.progress import Progress, fraction_of, report_fraction
 
 BASELINES = ("popular", "random")
 
@@ -203,11 +203,11 @@ def run_comparison(
     k: int = DEFAULT_K,
     include_baselines: bool = True,
     candidates: str = "train",
-    progress: EvalProgress | None = None,
+    progress: Progress | None = None,
 ) -> Comparison:
     """Train (or reuse) and evaluate every model of ``specs`` on ``split``.
 
-    ``progress(fraction, message)`` is called during training (per iteration) and evaluation
+    ``progress(step, total, info)`` (fraction-style, :mod:`recsys.progress`) is called during training (per iteration) and evaluation
     (per batch of users) of each model; the first half of each model's share is training.
     """
     data = split.apply(dataset)
@@ -222,12 +222,14 @@ def run_comparison(
         names.add(name)
 
         def train_progress(step: int, total: int, info: dict, i: int = i, name: str = name) -> None:
-            if progress is not None:
-                progress((i + 0.5 * min(step / max(total, 1), 1.0)) / n, f"Training {name}: step {step}/{total}")
+            report_fraction(
+                progress, (i + 0.5 * fraction_of(step, total)) / n, f"Training {name}: step {step}/{total}"
+            )
 
-        def eval_progress(frac: float, msg: str, i: int = i, name: str = name) -> None:
-            if progress is not None:
-                progress((i + 0.5 + 0.5 * frac) / n, f"Evaluating {msg}")
+        def eval_progress(step: int, total: int, info: dict, i: int = i, name: str = name) -> None:
+            report_fraction(
+                progress, (i + 0.5 + 0.5 * fraction_of(step, total)) / n, f"Evaluating {info['message']}"
+            )
 
         start = time.perf_counter()
         model, reused = fit_or_reuse(spec, data, train_progress)
@@ -238,8 +240,7 @@ def run_comparison(
         result.fit_seconds = fit_seconds
         result.extra = {"saved": spec.saved, "reused_saved_model": reused}
         results.append(result)
-    if progress is not None:
-        progress(1.0, "Done")
+    report_fraction(progress, 1.0, "Done")
     return Comparison(
         dataset_name=dataset.name,
         dataset_fingerprint=dataset.fingerprint,

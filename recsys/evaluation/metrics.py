@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import time
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -38,6 +37,7 @@ import scipy.sparse as sp
 from recsys.data.dataset import FEEDBACK_EXPLICIT, Dataset
 from recsys.errors import DataError, RecsysError
 from recsys.linalg import top_k_rows
+from recsys.progress import Progress
 
 DEFAULT_K = 10
 #: Users with fewer interactions than this stay entirely in training and are not evaluated.
@@ -52,8 +52,6 @@ ACTIVITY_BUCKETS: list[tuple[str, int, float]] = [
     ("> 100", 101, np.inf),
 ]
 
-#: ``progress(fraction, message)``; fraction in [0, 1].
-EvalProgress = Callable[[float, str], Any]
 
 #: key -> (label, definition). The single source of truth for docstrings and the page.
 METRIC_DEFINITIONS: dict[str, tuple[str, str]] = {
@@ -493,7 +491,7 @@ def evaluate_model(
     name: str | None = None,
     candidates: str = "train",
     batch_size: int | None = None,
-    progress: EvalProgress | None = None,
+    progress: Progress | None = None,
     max_test_users: int | None = None,
     sample_seed: int = 0,
 ) -> ModelResult:
@@ -511,7 +509,7 @@ def evaluate_model(
     candidates : {"train", "all"}
         Rank only items with a training interaction (default) or every item.
     progress : callable, optional
-        ``progress(fraction, message)`` after each batch of users.
+        ``progress(users_done, users_total, info)`` after each batch of users.
     max_test_users : int, optional
         Evaluate a seeded random sample of this many test users when there are more (large
         data); ``result.extra`` then records ``users_sampled``, ``users_total`` and
@@ -573,7 +571,9 @@ def evaluate_model(
         recs[lo : lo + len(batch), :k_eff] = np.where(valid, top, -1)
         if progress is not None:
             done = min(lo + step, len(users))
-            progress(done / len(users), f"{name or 'model'}: {done:,} of {len(users):,} users")
+            progress(
+                done, len(users), {"message": f"{name or 'model'}: {done:,} of {len(users):,} users"}
+            )
     n_rel = np.diff(test_m.indptr)[users]
     per = ranking_metrics(all_hits, n_rel, k)
     n_train = data.train.user_activity[users]

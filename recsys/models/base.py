@@ -28,7 +28,6 @@ from __future__ import annotations
 import inspect
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -43,10 +42,7 @@ from recsys.errors import ModelConfigError, NotFittedError, StoreError
 from recsys.linalg import cosine_neighbours, normalise_rows, top_k
 from recsys.models.breakdown import KIND_FACTORS, KIND_NONE, ScoreBreakdown
 from recsys.models.profile import Profile
-
-#: The one progress-callback signature: ``progress(step, total, info)``; it may raise
-#: :class:`~recsys.errors.TrainingCancelled` to stop the work.
-Progress = Callable[[int, int, dict], Any]
+from recsys.progress import Progress
 
 ARRAYS_FILE = "arrays.npz"
 META_FILE = "model.json"

@@ -16,7 +16,7 @@ def test_download_from_a_local_zip_with_progress_and_cache(ml_small_zip, tmp_pat
     path = movielens.download(
         "ml-latest-small",
         cache,
-        lambda done, total: seen.append((done, total)),
+        lambda done, total, info: seen.append((done, total)),
         url=ml_small_zip.as_uri(),
     )
     assert path == cache / "ml-latest-small.zip" and path.exists()
@@ -34,7 +34,7 @@ def test_load_movielens_end_to_end(ml_small_zip, tmp_path, monkeypatch):
     monkeypatch.setenv("RECSYS_MOVIELENS_BASE_URL", ml_small_zip.parent.as_uri())
     fractions = []
     ds = movielens.load_movielens(
-        "ml-latest-small", tmp_path / "c", progress=lambda f, m: fractions.append(f)
+        "ml-latest-small", tmp_path / "c", progress=lambda s, t, info: fractions.append(s / t)
     )
     assert ds.n_interactions == 100836 and ds.report["layout"] == "movielens-latest"
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
