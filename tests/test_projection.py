@@ -99,13 +99,13 @@ def test_warm_up_threads_start_once_per_stage():
     t1 = projection.start_warm_up(100)
     t2 = projection.start_warm_up(200)
     assert t1 is t2 and t1.daemon
-    big = projection.start_warm_up(10_000)
+    big = projection.start_warm_up(30_000)
     assert big is not t1 and big is projection.start_warm_up(50_000)
     t1.join(timeout=300)
     big.join(timeout=300)
     status = projection.warm_up_status()
     assert status["error"] is None
-    assert projection.umap_ready(10) and projection.umap_ready(10_000)
+    assert projection.umap_ready(10) and projection.umap_ready(30_000)
 
 
 def test_background_requests_are_refused_once_warm(vectors):

@@ -25,16 +25,16 @@ from threadpoolctl import threadpool_limits
 
 from recsys.errors import ModelConfigError
 from recsys.linalg import normalise_rows, principal_signs
+from recsys.maps.umap_import import import_umap
 
 METHODS = ("umap", "pca", "tsne")
 METHOD_LABELS = {"umap": "UMAP", "pca": "PCA", "tsne": "t-SNE"}
 METRICS = ("cosine", "euclidean")
 
-#: below this many points umap-learn takes its exact path (pairwise distances, no NN-descent)
-UMAP_EXACT_LIMIT = 4096
 #: global trustworthiness is exact up to this many points, estimated from a seeded sample above
 TRUST_EXACT_LIMIT = 3000
-#: exact embedding-space kNN up to this many points, NN-descent above
+#: exact embedding-space kNN up to this many points, NN-descent above; UMAP gets the exact
+#: graph too, so maps up to this size never run (nor compile, ~20 s per process) NN-descent
 EXACT_KNN_LIMIT = 20_000
 #: query points of that estimate (each query's ranks are exact against all points)
 TRUST_SAMPLE = 1000
@@ -150,8 +150,7 @@ def _pca(v: np.ndarray, dims: int) -> np.ndarray:
 
 def umap_estimator(params: ProjectionParams, n_points: int):
     """The umap-learn estimator our projection uses (exposed so the benchmark can compare)."""
-    import umap
-
+    umap = import_umap()
     return umap.UMAP(
         n_components=params.dims,
         n_neighbors=int(min(params.n_neighbors, max(2, n_points - 1))),
@@ -181,8 +180,9 @@ def exact_knn_graph(v: np.ndarray, n_neighbors: int, metric: str) -> tuple[np.nd
 def _umap(v: np.ndarray, params: ProjectionParams, mark_ready: bool = True) -> np.ndarray:
     n = v.shape[0]
     estimator = umap_estimator(params, n)
-    if n < UMAP_EXACT_LIMIT:
-        # small data: hand umap-learn the exact kNN graph (same neighbours as its own exact path)
+    if n <= EXACT_KNN_LIMIT:
+        # hand umap-learn the exact kNN graph: the same neighbours as its own small-data path,
+        # better ones than NN-descent above 4,096 points, and no NN-descent kernels to compile
         estimator.precomputed_knn = (
             *exact_knn_graph(v, estimator.n_neighbors, params.metric),
             None,
@@ -214,7 +214,7 @@ WAIT_FOR_FIRST_MAP = 6.0
 
 def _stage(n_points: int) -> str:
     """Which compiled code path a UMAP fit of ``n_points`` points takes."""
-    return "approx" if n_points >= UMAP_EXACT_LIMIT else "exact"
+    return "approx" if n_points > EXACT_KNN_LIMIT else "exact"
 
 
 def _mark_ready(stage: str) -> None:
@@ -225,8 +225,8 @@ def _mark_ready(stage: str) -> None:
 def umap_ready(n_points: int = 0) -> bool:
     """True when a UMAP fit of ``n_points`` points will not pay numba's compilation cost.
 
-    Below 4,096 points our small-data path is used; above, umap-learn's NN-descent, which
-    compiles separately. Thread-safe.
+    Up to ``EXACT_KNN_LIMIT`` points UMAP gets our exact neighbour graph; above, umap-learn's
+    NN-descent, which compiles separately. Thread-safe.
     """
     with _state_lock:
         return _ready[_stage(n_points)]
@@ -258,7 +258,7 @@ def _tiny_fit(approximate: bool, seed: int = 0) -> None:
     """A tiny fit through the same code path as a real map (small-data or NN-descent)."""
     tiny = np.random.default_rng(seed).normal(size=(120, 8)).astype(np.float32)
     if approximate:
-        import umap
+        umap = import_umap()
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -322,7 +322,7 @@ def _warm_up_safely(stage: str, wait_for: threading.Event | None = None) -> None
 def start_warm_up(n_points: int = 0, wait_for: threading.Event | None = None) -> threading.Thread:
     """Start the warm-up on a daemon thread, once per process and code path; returns the thread.
 
-    The NN-descent path (maps of 4,096+ points) is compiled only when such a map is asked for,
+    The NN-descent path (maps above ``EXACT_KNN_LIMIT`` points) is compiled only when such a map is asked for,
     so a small catalogue's UMAP is ready as early as possible. With ``wait_for``, the thread
     first waits for that event (at most ``WAIT_FOR_FIRST_MAP`` seconds).
     """
@@ -330,7 +330,7 @@ def start_warm_up(n_points: int = 0, wait_for: threading.Event | None = None) ->
     # Import umap (and through it sklearn, numba) here, in the caller's thread: a module imported
     # from two threads at once can be seen half-initialised ("cannot import name ... from
     # partially initialized module sklearn.utils.extmath") by a page running at the same moment.
-    import umap  # noqa: F401
+    import_umap()
 
     with _state_lock:
         if stage not in _threads:
