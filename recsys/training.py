@@ -76,9 +76,13 @@ def train_and_save(
 
 
 def progress_metric(history: list[dict]) -> str | None:
-    """The per-iteration figure a model reports (loss, rmse or accuracy), if any."""
+    """The per-iteration figure a model reports (loss, rmse or accuracy), if any.
+
+    A model may report it after some iterations only (ALS on large data computes its loss at a
+    few evenly spaced iterations and the last); the chart then draws those points.
+    """
     for name in ("loss", "rmse", "accuracy"):
-        if history and all(name in h for h in history):
+        if history and any(name in h for h in history):
             return name
     return None
 
@@ -90,8 +94,9 @@ def history_frame(history: list[dict]) -> Any:
     metric = progress_metric(history)
     if metric is None:
         return None
+    points = [h for h in history if metric in h]
     return pd.DataFrame(
-        {"iteration": [h["step"] for h in history], metric: [h[metric] for h in history]}
+        {"iteration": [h["step"] for h in points], metric: [h[metric] for h in points]}
     )
 
 

@@ -13,6 +13,21 @@ from recsys.models.base import Param, Progress, Recommender
 from recsys.models.breakdown import KIND_HISTORY, ScoreBreakdown
 from recsys.models.profile import Profile
 
+# The training loss costs about a tenth of an ALS iteration (one more pass over the interactions).
+# Below this many interactions it is computed after every iteration (a fraction of a second);
+# above it, after LOSS_POINTS evenly spaced iterations including the last, so the loss chart keeps
+# its shape and the final figure is exact, at a third of the cost (measured at 25M: ~2.4 s a pass).
+LOSS_EVERY_ITERATION_NNZ = 2_000_000
+LOSS_POINTS = 5
+
+
+def loss_iterations(iterations: int, nnz: int) -> set[int]:
+    """The 1-based iterations after which the training loss is computed and reported."""
+    if nnz <= LOSS_EVERY_ITERATION_NNZ or iterations <= LOSS_POINTS:
+        return set(range(1, iterations + 1))
+    step = iterations / LOSS_POINTS
+    return {round(step * (p + 1)) for p in range(LOSS_POINTS)} | {iterations}
+
 
 class ALS(Recommender):
     """Weighted matrix factorisation by alternating least squares.
@@ -85,6 +100,7 @@ class ALS(Recommender):
     }
 
     def _fit(self, dataset: Dataset, progress: Progress) -> None:
+        from implicit.cpu._als import calculate_loss
         from implicit.cpu.als import AlternatingLeastSquares
 
         kind = _weighting.resolve(self.weighting, dataset, bool(self.binarize))
@@ -92,24 +108,39 @@ class ALS(Recommender):
         m = self.weighting_.apply(self.user_items_)
         self.user_items_ = m  # what implicit saw: explanations must read this matrix
         total = int(self.iterations)
-
-        def callback(iteration: int, seconds: float, loss: float | None) -> None:
-            info = {"seconds": float(seconds)}
-            if loss is not None:
-                info["loss"] = float(loss)
-            self._report(progress, iteration + 1, total, **info)
+        # implicit multiplies by alpha itself; doing it here (and passing alpha=1) gives the same
+        # float32 matrix and lets the loss below read exactly what the solver read
+        confidence = m.astype(np.float32)  # a copy: user_items_ keeps the unscaled weights
+        confidence.data *= np.float32(self.alpha)
+        threads = int(self.threads)
+        loss_at = loss_iterations(total, m.nnz)
 
         with single_threaded_blas():
             model = AlternatingLeastSquares(
                 factors=int(self.factors),
                 regularization=float(self.regularization),
-                alpha=float(self.alpha),
+                alpha=1.0,
                 iterations=total,
-                calculate_training_loss=True,
+                calculate_training_loss=False,
                 random_state=int(self.seed),
-                num_threads=int(self.threads),
+                num_threads=threads,
             )
-            model.fit(m, show_progress=False, callback=callback)
+
+            def callback(iteration: int, seconds: float, _loss: float | None) -> None:
+                info = {"seconds": float(seconds)}
+                if iteration + 1 in loss_at:
+                    info["loss"] = float(
+                        calculate_loss(
+                            confidence,
+                            model.user_factors,
+                            model.item_factors,
+                            float(self.regularization),
+                            num_threads=threads,
+                        )
+                    )
+                self._report(progress, iteration + 1, total, **info)
+
+            model.fit(confidence, show_progress=False, callback=callback)
         self.user_factors_ = model.user_factors
         self.item_factors_ = model.item_factors
 
