@@ -11,7 +11,7 @@ from app_ui.common import get_dataset, show_error
 from app_ui.models import load_saved_model, workspace
 from recsys.errors import RecsysError
 from recsys.evaluation.comparison import ModelSpec, run_comparison
-from recsys.evaluation.metrics import DEFAULT_K, METRIC_DEFINITIONS
+from recsys.evaluation.metrics import DEFAULT_K, MAX_TEST_USERS, METRIC_DEFINITIONS
 from recsys.evaluation.runs import list_runs, load_run, save_run
 from recsys.models.registry import available_models, get_model_class
 
@@ -68,7 +68,10 @@ with st.expander("Set up a comparison", expanded=not runs, icon=":material/tune:
         saved_infos, problems = workspace().list_models()
     except RecsysError as exc:
         saved_infos, problems = [], [str(exc)]
-    train_fp = split.apply(ds).train.fingerprint
+    train_fp, n_eval_users = ui.split_facts(ds.fingerprint, kind, tuple(sorted(split_params.items())), ds)
+    if n_eval_users > MAX_TEST_USERS:
+        st.caption(f"{n_eval_users:,} test users: a sample of {MAX_TEST_USERS:,} (seed 0, the same "
+                   "users for every model) is evaluated, to keep a run to minutes on data this large.")
     mine = {i.name: i for i in saved_infos if i.dataset_fingerprint in (ds.fingerprint, train_fp)}
     saved = st.multiselect(
         "Saved models", list(mine), key="eval_saved",
@@ -88,7 +91,8 @@ with st.expander("Set up a comparison", expanded=not runs, icon=":material/tune:
 if go:
     bar = st.progress(0.0, text="Starting…")
     try:
-        comparison = run_comparison(ds, split, specs, k=k, progress=ui.progress_callback(bar, time.perf_counter()))
+        comparison = run_comparison(ds, split, specs, k=k, progress=ui.progress_callback(bar, time.perf_counter()),
+                                    max_test_users=MAX_TEST_USERS, sample_seed=0)
         save_run(comparison, workspace())
         st.session_state[RUN_KEY] = comparison.run_id
         bar.empty()

@@ -25,6 +25,7 @@ from recsys.evaluation.metrics import (
     default_split_kind,
     make_split,
     metric_label,
+    sample_note,
 )
 from recsys.evaluation.tuning import (
     NOT_TUNED,
@@ -97,6 +98,14 @@ def cached_split(fingerprint: str, kind: str, params: tuple, _ds: Dataset) -> Sp
     return make_split(_ds, kind, **dict(params))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def split_facts(fingerprint: str, kind: str, params: tuple, _ds: Dataset) -> tuple[str, int]:
+    """(fingerprint of the training part, number of test users) of a split: cached, because at
+    25M interactions building the train/test parts takes seconds and the page reruns often."""
+    data = cached_split(fingerprint, kind, params, _ds).apply(_ds)
+    return data.train.fingerprint, int(len(data.eval_users))
+
+
 def progress_callback(bar, started: float):
     def progress(step: int, total: int, info: dict) -> None:
         message = info.get("message", "")
@@ -116,8 +125,9 @@ def leaderboard_frame(comparison: Comparison) -> pd.DataFrame:
 def results_section(comparison: Comparison) -> None:
     """Leaderboard, bars per metric, beyond-accuracy, fit times, activity buckets."""
     k = comparison.k
-    st.caption(f"{comparison.split.describe()} · K = {k} · {comparison.results[0].metrics.get('users', 0):,} users evaluated "
-               f"· run {comparison.run_id or '(not saved)'}")
+    note = sample_note(comparison.results[0].extra)
+    users = note or f"{comparison.results[0].metrics.get('users', 0):,} users evaluated"
+    st.caption(f"{comparison.split.describe()} · K = {k} · {users} · run {comparison.run_id or '(not saved)'}")
     frame = leaderboard_frame(comparison)
     st.dataframe(frame, hide_index=True, width="stretch", key="eval_board", column_config={
         c: st.column_config.NumberColumn(format="%.1f" if c == "Avg popularity" else "%.2f" if c.endswith(" s") else "%.4f")

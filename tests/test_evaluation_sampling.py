@@ -42,3 +42,35 @@ def test_a_cap_below_one_is_refused(setup):
     data, model = setup
     with pytest.raises(RecsysError, match="at least 1"):
         evaluate_model(model, data, k=10, max_test_users=0)
+
+
+def test_comparison_samples_the_same_users_for_every_model_and_the_run_keeps_it(tmp_path):
+    from recsys.data.demo import load_demo
+    from recsys.evaluation.comparison import ModelSpec, run_comparison
+    from recsys.evaluation.metrics import sample_note
+    from recsys.evaluation.runs import load_run, save_run
+
+    ds = load_demo()
+    split = make_split(ds, "temporal")
+    total = len(split.apply(ds).eval_users)
+    comparison = run_comparison(
+        ds, split, [ModelSpec("svd", {"factors": 8})], k=10, max_test_users=120, sample_seed=4
+    )
+    users = [list(r.per_user["user_index"]) for r in comparison.results]
+    assert len(users) == 3 and all(u == users[0] for u in users) and len(users[0]) == 120
+    note = f"120 of {total:,} test users, sampled with seed 4"
+    assert all(sample_note(r.extra) == note for r in comparison.results)
+    save_run(comparison, tmp_path)
+    again = load_run(comparison.run_id, tmp_path)
+    assert sample_note(again.results[0].extra) == note
+    assert sample_note({}) is None and sample_note(None) is None
+
+
+def test_cli_says_when_it_samples(tmp_path, capsys):
+    from recsys.cli.main import main
+
+    args = ["evaluate", "--data", "demo", "--models", "popular", "--no-baselines", "--no-save"]
+    assert main([*args, "--max-test-users", "50", "--workspace", str(tmp_path)]) == 0
+    assert "Evaluated on 50 of " in capsys.readouterr().out
+    assert main([*args, "--max-test-users", "0", "--workspace", str(tmp_path)]) == 0
+    assert "sampled" not in capsys.readouterr().out

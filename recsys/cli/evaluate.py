@@ -19,11 +19,13 @@ from recsys.errors import ModelConfigError
 from recsys.evaluation.comparison import ModelSpec, parse_model_list, run_comparison
 from recsys.evaluation.metrics import (
     DEFAULT_K,
+    MAX_TEST_USERS,
     METRIC_DEFINITIONS,
     SPLIT_KINDS,
     bucket_table,
     default_split_kind,
     make_split,
+    sample_note,
     split_unavailable_reason,
 )
 from recsys.store import Workspace
@@ -60,6 +62,11 @@ def add_evaluate_command(sub: Any) -> None:
         "--param", action="append", default=[], metavar="MODEL.NAME=VALUE",
         help="a hyperparameter for one model, e.g. --param als.factors=128 (repeatable)",
     )
+    p.add_argument(
+        "--max-test-users", type=int, default=MAX_TEST_USERS, metavar="N",
+        help=f"evaluate a seeded sample of N test users when there are more (default {MAX_TEST_USERS:,}; 0: all)",
+    )
+    p.add_argument("--sample-seed", type=int, default=0, help="seed of that sample (default 0)")
     p.add_argument("--no-baselines", action="store_true", help="do not add the popularity and random baselines")
     p.add_argument("--workspace", help="workspace folder (default: $RECSYS_WORKSPACE or ./workspace)")
     p.add_argument("--no-save", action="store_true", help="do not save the run")
@@ -138,8 +145,12 @@ def _evaluate_command(args: argparse.Namespace) -> int:
             print(f"  {time.perf_counter() - start:7.1f} s  {head}", file=out, flush=True)
 
     comparison = run_comparison(
-        dataset, split, specs, k=args.k, include_baselines=not args.no_baselines, progress=progress
+        dataset, split, specs, k=args.k, include_baselines=not args.no_baselines, progress=progress,
+        max_test_users=args.max_test_users or None, sample_seed=args.sample_seed,
     )
+    note = sample_note(comparison.results[0].extra) if comparison.results else None
+    if note:
+        print(f"Evaluated on {note} (--max-test-users 0 scores them all).", file=out)
     if args.json:
         print(json.dumps(comparison.leaderboard().to_dict(orient="records"), indent=2, default=str))
     else:

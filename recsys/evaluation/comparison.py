@@ -204,11 +204,15 @@ def run_comparison(
     include_baselines: bool = True,
     candidates: str = "train",
     progress: Progress | None = None,
+    max_test_users: int | None = None,
+    sample_seed: int = 0,
 ) -> Comparison:
     """Train (or reuse) and evaluate every model of ``specs`` on ``split``.
 
     ``progress(step, total, info)`` (fraction-style, :mod:`recsys.progress`) is called during training (per iteration) and evaluation
     (per batch of users) of each model; the first half of each model's share is training.
+    ``max_test_users``/``sample_seed``: evaluate a seeded sample of test users above that many
+    (the same users for every model; see :func:`~recsys.evaluation.metrics.evaluate_model`).
     """
     data = split.apply(dataset)
     specs = with_baselines(specs) if include_baselines else list(specs)
@@ -235,10 +239,11 @@ def run_comparison(
         model, reused = fit_or_reuse(spec, data, train_progress)
         fit_seconds = None if reused else getattr(model, "fit_seconds_", time.perf_counter() - start)
         result = evaluate_model(
-            model, data, k, name=name, candidates=candidates, progress=eval_progress
+            model, data, k, name=name, candidates=candidates, progress=eval_progress,
+            max_test_users=max_test_users, sample_seed=sample_seed,
         )
         result.fit_seconds = fit_seconds
-        result.extra = {"saved": spec.saved, "reused_saved_model": reused}
+        result.extra = {**result.extra, "saved": spec.saved, "reused_saved_model": reused}
         results.append(result)
     report_fraction(progress, 1.0, "Done")
     return Comparison(

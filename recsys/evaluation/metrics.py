@@ -484,6 +484,21 @@ def _batch_size(n_items: int, batch_size: int | None) -> int:
     return max(1, min(4096, BATCH_CELLS // max(n_items, 1)))
 
 
+# Above this many test users, the page and the CLI evaluate a seeded sample of them (and say so):
+# at MovieLens-25M size scoring all ~160k users would take minutes more for the same ranking.
+MAX_TEST_USERS = 10_000
+
+
+def sample_note(extra: dict | None) -> str | None:
+    """'10,000 of 162,000 test users, sampled with seed 0' when a result was sampled, else None."""
+    if not extra or "users_sampled" not in extra:
+        return None
+    return (
+        f"{extra['users_sampled']:,} of {extra['users_total']:,} test users, sampled with seed "
+        f"{extra.get('sample_seed', 0)}"
+    )
+
+
 def evaluate_model(
     model: Any,
     data: SplitData,
