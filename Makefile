@@ -23,7 +23,7 @@ $(TEST_STAMP): $(STAMP)
 	touch $(TEST_STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m app_ui.serve --server.port $(PORT)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest

@@ -152,14 +152,13 @@ if query:
 # first picture appears as early as possible.
 wanted = ProjectionParams(method, dims, "cosine", n_neighbors, min_dist, float(perplexity), seed)
 n_points = len(positions)
-params, waiting = _maps.effective_params(wanted, kind, es, show_all)
 need_clusters = colour == mv.CLUSTER
 need_faith = colour == mv.FAITHFULNESS
 clusters = faith = None
 cluster_key = (cluster_method, k, min_size, seed)
 try:
-    with st.spinner(f"Computing the {params.label} map of {n_points:,} points…"):
-        coords = _maps.coordinates(kind, es.fingerprint, params, show_all, es)
+    with st.spinner(f"Computing the map of {n_points:,} points…"):
+        coords, params, job = _maps.map_coordinates(kind, es, wanted, show_all)
     if need_clusters:
         clusters = _maps.clustering(
             kind, es.fingerprint, params, show_all, *cluster_key, es, coords
@@ -175,8 +174,8 @@ try:
 except RecsysError as exc:
     show_error(exc)
     st.stop()
-if waiting:
-    _maps.poll_until_umap_ready(n_points)
+if job is not None:
+    _maps.poll_until_drawn(job)
 # position of each item on the map (items come first on the joint map)
 item_pos = {int(p): row for row, p in enumerate(positions) if p < es.n_items and kind != "users"}
 on_map = highlight is not None and highlight in item_pos
@@ -247,8 +246,10 @@ with map_col:
             help="Contour lines of point density under the points: where a crowded map is "
             "really dense. On by default above 3,000 points.",
         )
-_maps.map_shown()  # lets UMAP's background warm-up start now that a first map is on its way
 with side:
+    if job is not None:  # quality and clusters follow the real map, not its PCA stand-in
+        st.caption("Faithfulness scores and clusters appear with the map.")
+        st.stop()
     try:
         with st.spinner("Measuring how faithful the map is…"):
             faith = faith or _maps.faithfulness(

@@ -86,6 +86,11 @@ def page_link(page: str, label: str, icon: str) -> None:
         st.page_link(str(PAGES_DIR / f"{page}.py"), label=label, icon=icon)
 
 
+def switch_to(page: str) -> None:
+    """Go to ``app_pages/<page>.py`` (by absolute path: the entry script may live in app_ui/)."""
+    st.switch_page(str(PAGES_DIR / f"{page}.py"))
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 

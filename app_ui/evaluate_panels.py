@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_ui import state
-from app_ui.common import show_error
+from app_ui.common import show_error, switch_to
 from app_ui.models import clear_model_cache, set_active_model, workspace
 from recsys.data.dataset import Dataset
 from recsys.errors import RecsysError
@@ -181,7 +181,7 @@ def users_section(comparison: Comparison) -> None:
     if c2.button("Open in Recommend", icon=":material/recommend:", key="eval_open_user"):
         for key in RECOMMEND_USER_KEYS:
             st.session_state[key] = user
-        st.switch_page("app_pages/recommend.py")
+        switch_to("recommend")
 
 
 def search_section(ds: Dataset, split: Split, k: int) -> None:

@@ -1,7 +1,10 @@
 """Caching and background work for the Map page (streamlit side; the logic lives in recsys/).
 
 - :func:`start_umap_warm_up`: once per server (``st.cache_resource``) start a daemon thread that
-  runs a tiny UMAP fit so numba compiles while the user looks at a PCA map.
+  runs a tiny UMAP fit, so its numba kernels are loaded (or compiled, once per installation).
+- :func:`map_coordinates`: UMAP and t-SNE maps come from the background worker
+  (:mod:`recsys.maps.background`); the page draws PCA meanwhile and :func:`poll_until_drawn`
+  says what it waits for.
 - ``st.cache_data`` for coordinates, faithfulness, clusters and figures, keyed by
   (kind, embeddings fingerprint, projection parameters, …), so coming back to the page is instant.
 """
@@ -14,9 +17,9 @@ import numpy as np
 import streamlit as st
 
 from app_ui import state
-from app_ui.common import show_error
+from app_ui.common import show_error, switch_to
 from recsys.errors import RecsysError
-from recsys.maps import projection
+from recsys.maps import background, projection
 from recsys.maps.clusters import (
     CLUSTER_METHOD_LABELS,
     Clustering,
@@ -37,17 +40,9 @@ IMPORTED_KEY = state.MAP_IMPORTED
 
 @st.cache_resource(show_spinner=False)
 def start_umap_warm_up() -> threading.Thread:
-    """Start UMAP's numba warm-up on a daemon thread, once per server process.
-
-    The thread waits (a few seconds at most) until a first map has been sent, so compiling does
-    not slow down the PCA map the user is waiting for.
-    """
-    return projection.start_warm_up(wait_for=projection.FIRST_MAP_SHOWN)
-
-
-def map_shown() -> None:
-    """Tell the warm-up thread that a first map is on screen (it may start compiling now)."""
-    projection.FIRST_MAP_SHOWN.set()
+    """Start UMAP's warm-up on a daemon thread, once per server process (``app_ui.serve`` has
+    usually done it before the server started; then this returns at once)."""
+    return projection.start_warm_up()
 
 
 def embeddings_for_model(name: str, model, dataset) -> EmbeddingSet:
@@ -66,23 +61,26 @@ def shown_vectors(es: EmbeddingSet, kind: str, show_all: bool) -> np.ndarray:
     return vectors_for(es, kind)[positions]
 
 
-def effective_params(
-    params: ProjectionParams, kind: str, es: EmbeddingSet, show_all: bool = False
-) -> tuple[ProjectionParams, bool]:
-    """(params to use now, waiting): PCA while UMAP is still compiling in the background.
+def map_coordinates(
+    kind: str, es: EmbeddingSet, params: ProjectionParams, show_all: bool
+) -> tuple[np.ndarray, ProjectionParams, background.Job | None]:
+    """(coordinates, the params they were made with, the job still running or None).
 
-    While waiting, the wanted UMAP map is queued for the warm-up thread, which computes it right
-    after compiling; :func:`coordinates` then picks it up.
+    PCA is computed here (cached). UMAP and t-SNE are computed by the background worker
+    (:mod:`recsys.maps.background`): until the job is done the PCA map stands in for them and
+    the job is returned, so the page can say what it waits for and poll.
     """
-    vectors = shown_vectors(es, kind, show_all)
-    if params.method == "umap" and projection.request_in_background(
-        (kind, es.fingerprint, params, show_all), vectors, params
-    ):
-        projection.start_warm_up(len(vectors), wait_for=projection.FIRST_MAP_SHOWN)  # idempotent
-        return ProjectionParams(
-            method="pca", dims=params.dims, metric=params.metric, seed=params.seed
-        ), True
-    return params, False
+    if params.method == "pca":
+        return coordinates(kind, es.fingerprint, params, show_all, es), params, None
+    job = background.request(
+        (kind, es.fingerprint, params, show_all), shown_vectors(es, kind, show_all), params
+    )
+    if job.state == background.DONE:
+        return job.coords, params, None
+    if job.state == background.FAILED:
+        raise job.error
+    pca = ProjectionParams(method="pca", dims=params.dims, metric=params.metric, seed=params.seed)
+    return coordinates(kind, es.fingerprint, pca, show_all, es), pca, job
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -90,9 +88,6 @@ def coordinates(
     kind: str, fingerprint: str, params: ProjectionParams, show_all: bool, _es: EmbeddingSet
 ) -> np.ndarray:
     """Map coordinates of the shown ``kind`` vectors (cached per embeddings and parameters)."""
-    done = projection.take_background_result((kind, fingerprint, params, show_all))
-    if done is not None:
-        return done
     return projection.project(shown_vectors(_es, kind, show_all), params)
 
 
@@ -166,21 +161,17 @@ def clustering(
     )
 
 
-def warm_up_message() -> str:
-    status = projection.warm_up_status()
-    if status.get("error"):
-        return f"UMAP could not start ({status['error']}); showing PCA."
-    return "UMAP is warming up (first time only)… showing PCA. The map switches by itself."
-
-
-def poll_until_umap_ready(n_points: int, every: float = 0.75) -> None:
-    """A small fragment that reruns the page as soon as UMAP's warm-up has finished."""
+def poll_until_drawn(job: background.Job, every: float = 0.75) -> None:
+    """A small fragment saying what the map waits for; reruns the page once the job is done."""
 
     @st.fragment(run_every=every)
     def _poll() -> None:
-        if projection.umap_ready(n_points):
+        if job.finished:
             st.rerun(scope="app")
-        st.caption(":material/hourglass_top: " + warm_up_message())
+        st.caption(
+            ":material/hourglass_top: " + background.describe(job) + " Showing PCA meanwhile; "
+            "the map switches by itself."
+        )
 
     _poll()
 
@@ -375,7 +366,7 @@ def selection_panel(
                 "Recommend for them", key="map_sel_recommend", icon=":material/arrow_forward:"
             ):
                 st.session_state[state.RECOMMEND_USER] = str(es.user_ids.ids[users[0]])
-                st.switch_page("app_pages/recommend.py")
+                switch_to("recommend")
 
 
 def export_section(
@@ -400,30 +391,38 @@ def export_section(
             "starts like a spreadsheet formula (= + - @) is prefixed with ' in CSV files."
         )
         names = clusters.label_names()
-        codes = codes_for(es, kind)[positions]
-        items = np.clip(codes, 0, None)
-        ids = np.where(codes >= 0, es.item_ids.ids[items], "")
-        titles = np.where(codes >= 0, es.titles[items], "")
-        if es.has_users:
-            users = np.clip(-codes - 1, 0, None)
-            ids = np.where(codes < 0, es.user_ids.ids[users], ids)
-        frame = eio.coordinates_frame(
-            ids,
-            coords,
-            titles,
-            clusters=clusters.labels,
-            cluster_names=names,
-            kind=np.where(codes >= 0, "item", "user"),
-        )
-        item_labels = np.full(es.n_items, -1)
-        item_names = np.full(es.n_items, "", dtype=object)
-        if kind == "items":
-            item_labels[positions] = clusters.labels
-            item_names[positions] = names
+
+        def frame():
+            codes = codes_for(es, kind)[positions]
+            items = np.clip(codes, 0, None)
+            ids = np.where(codes >= 0, es.item_ids.ids[items], "")
+            titles = np.where(codes >= 0, es.titles[items], "")
+            if es.has_users:
+                users = np.clip(-codes - 1, 0, None)
+                ids = np.where(codes < 0, es.user_ids.ids[users], ids)
+            return eio.coordinates_frame(
+                ids,
+                coords,
+                titles,
+                clusters=clusters.labels,
+                cluster_names=names,
+                kind=np.where(codes >= 0, "item", "user"),
+            )
+
+        def projector_zip():
+            item_labels = np.full(es.n_items, -1)
+            item_names = np.full(es.n_items, "", dtype=object)
+            if kind == "items":
+                item_labels[positions] = clusters.labels
+                item_names[positions] = names
+            return eio.projector_zip(es, item_labels, item_names)
+
+        # files are made when a button is clicked (Streamlit calls these then, off the page's
+        # run): building all three on every run cost ~1 s at 1,500 items
         c1, c2, c3 = st.columns(3)
         c1.download_button(
             "Projector zip",
-            eio.projector_zip(es, item_labels, item_names),
+            projector_zip,
             "embeddings_projector.zip",
             "application/zip",
             key="map_dl_zip",
@@ -431,14 +430,14 @@ def export_section(
         )
         c2.download_button(
             "Coordinates (CSV)",
-            eio.to_csv(frame),
+            lambda: eio.to_csv(frame()),
             "map_coordinates.csv",
             "text/csv",
             key="map_dl_csv",
         )
         c3.download_button(
             "Coordinates (Parquet)",
-            eio.to_parquet(frame),
+            lambda: eio.to_parquet(frame()),
             "map_coordinates.parquet",
             "application/octet-stream",
             key="map_dl_parquet",

@@ -93,7 +93,8 @@ def _free_port() -> int:
 
 
 class Server:
-    """``streamlit run app.py`` on a free port with its own workspace; stopped by process id."""
+    """The app's server (``python -m app_ui.serve``, what ``recsys app`` and ``make run`` start)
+    on a free port with its own workspace; stopped by process id."""
 
     def __init__(self, workspace: Path) -> None:
         self.port = _free_port()
@@ -101,7 +102,7 @@ class Server:
         self.log = open(workspace.parent / f"bench-pages-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                sys.executable, "-m", "app_ui.serve",
                 "--server.headless", "true", "--server.port", str(self.port),
                 "--browser.gatherUsageStats", "false",
             ],

@@ -108,13 +108,6 @@ def test_warm_up_threads_start_once_per_stage():
     assert projection.umap_ready(10) and projection.umap_ready(30_000)
 
 
-def test_background_requests_are_refused_once_warm(vectors):
-    project(vectors[:100], method="umap", n_neighbors=10)  # compiles the small-data path
-    params = ProjectionParams(method="umap")
-    assert projection.request_in_background(("k",), vectors[:100], params) is False
-    assert projection.take_background_result(("k",)) is None
-
-
 def test_exact_knn_graph_matches_umap_conventions(vectors):
     idx, dist = projection.exact_knn_graph(vectors[:60], 5, "cosine")
     assert idx.shape == dist.shape == (60, 5)

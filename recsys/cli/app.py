@@ -31,9 +31,11 @@ def entry_script() -> Path:
 
 
 def streamlit_command(port: int, address: str | None, headless: bool) -> list[str]:
-    """The ``streamlit run`` command line (settings the checkout keeps in .streamlit/config.toml)."""
+    """The server's command line: ``app_ui.serve`` prepares the app, then runs Streamlit on the
+    entry script with these options (settings the checkout keeps in .streamlit/config.toml)."""
+    entry_script()  # a clear message when the app is not installed
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(entry_script()),
+        sys.executable, "-m", "app_ui.serve",
         "--server.port", str(port),
         "--server.maxUploadSize", str(max(1, max_bytes() // 1024**2)),
         "--browser.gatherUsageStats", "false",

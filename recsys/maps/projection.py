@@ -1,9 +1,10 @@
 """Projections of embeddings to 2-D / 3-D maps (UMAP, PCA, t-SNE) and how faithful they are.
 
-UMAP's first fit in a fresh process spends tens of seconds compiling numba code. :func:`warm_up`
-runs tiny fits to trigger that compilation; :func:`start_warm_up` does it on a daemon thread and
-:func:`umap_ready` tells (thread-safely) when a real fit will be quick. The app shows a PCA map
-until then.
+UMAP's first fit in a process loads its numba kernels (compiled once per installation, then
+read from numba's disk cache: :mod:`recsys.maps.umap_import`). :func:`warm_up` runs tiny fits to
+do that early; :func:`start_warm_up` does it on a daemon thread and :func:`umap_ready` tells
+(thread-safely) when a real fit will not pay that cost. Real maps are computed off the page's
+thread by :mod:`recsys.maps.background`.
 
 Faithfulness says how much the flat picture distorts neighbourhoods of the embedding space:
 
@@ -137,6 +138,15 @@ def project(vectors: np.ndarray, params: ProjectionParams | None = None, **kwarg
     return _umap(v, params)
 
 
+def import_for(method: str) -> None:
+    """Import what ``method`` needs, in the calling thread (call it before handing a map to
+    another thread: a module imported from two threads at once can be seen half-initialised)."""
+    if method == "umap":
+        import_umap()
+    elif method == "tsne":
+        import sklearn.manifold  # noqa: F401
+
+
 def _pca(v: np.ndarray, dims: int) -> np.ndarray:
     """PCA by SVD of the centred data (deterministic: signs fixed so the largest loading is +)."""
     centred = v - v.mean(axis=0, keepdims=True)
@@ -202,14 +212,7 @@ def _umap(v: np.ndarray, params: ProjectionParams, mark_ready: bool = True) -> n
 _state_lock = threading.Lock()
 _ready = {"exact": False, "approx": False}
 _threads: dict[str, threading.Thread] = {}
-_pending: dict[tuple, tuple[np.ndarray, ProjectionParams]] = {}
-_results: dict[tuple, np.ndarray] = {}
-MAX_RESULTS = 8
 _warm_info: dict = {"seconds": None, "error": None}
-#: set by the app once a first (PCA) map has been sent; the warm-up waits for it (briefly) so the
-#: compilation does not compete with drawing that first map on a 2-core machine
-FIRST_MAP_SHOWN = threading.Event()
-WAIT_FOR_FIRST_MAP = 6.0
 
 
 def _stage(n_points: int) -> str:
@@ -222,6 +225,11 @@ def _mark_ready(stage: str) -> None:
         _ready[stage] = True
 
 
+def mark_ready(n_points: int) -> None:
+    """Record that a UMAP fit of ``n_points`` points has run (its kernels are loaded)."""
+    _mark_ready(_stage(n_points))
+
+
 def umap_ready(n_points: int = 0) -> bool:
     """True when a UMAP fit of ``n_points`` points will not pay numba's compilation cost.
 
@@ -230,28 +238,6 @@ def umap_ready(n_points: int = 0) -> bool:
     """
     with _state_lock:
         return _ready[_stage(n_points)]
-
-
-def request_in_background(key: tuple, vectors: np.ndarray, params: ProjectionParams) -> bool:
-    """Ask the warm-up thread to compute this UMAP map as soon as it has compiled.
-
-    Returns False when UMAP is already warm (then compute it yourself). Results are collected
-    with :func:`take_background_result`; :func:`umap_ready` turns True only after the queued
-    maps are done, so a page that polls it finds its map waiting.
-    """
-    stage = _stage(len(vectors))
-    with _state_lock:
-        if _ready[stage]:
-            return False
-        if key not in _results:
-            _pending[key] = (np.asarray(vectors, dtype=np.float32), params)
-        return True
-
-
-def take_background_result(key: tuple) -> np.ndarray | None:
-    """The map computed in the background for ``key`` (once), or None."""
-    with _state_lock:
-        return _results.pop(key, None)
 
 
 def _tiny_fit(approximate: bool, seed: int = 0) -> None:
@@ -274,29 +260,14 @@ def _tiny_fit(approximate: bool, seed: int = 0) -> None:
 
 
 def _run_stage(stage: str, seed: int = 0) -> None:
-    """Compile one code path, compute the maps queued for it, then mark it ready (atomically)."""
+    """Compile one code path with a tiny fit, then mark it ready."""
     _tiny_fit(stage == "approx", seed)
-    while True:
-        with _state_lock:
-            keys = [k for k, (v, _) in _pending.items() if _stage(len(v)) == stage]
-            if not keys:
-                _ready[stage] = True
-                return
-            vectors, params = _pending.pop(keys[0])
-        try:
-            coords = _umap(vectors, params.validated(), mark_ready=False)
-        except Exception:  # noqa: BLE001 - the page recomputes it and shows the error
-            continue
-        with _state_lock:
-            _results[keys[0]] = coords
-            while len(_results) > MAX_RESULTS:
-                _results.pop(next(iter(_results)))
+    _mark_ready(stage)
 
 
 def warm_up(seed: int = 0, large: bool = True) -> float:
     """Compile UMAP with tiny fits: the small-data path, then (``large``) NN-descent.
 
-    Maps queued with :func:`request_in_background` are computed right after each compile.
     Returns the seconds taken. Safe to call again (later calls are quick).
     """
     start = time.perf_counter()
@@ -308,9 +279,7 @@ def warm_up(seed: int = 0, large: bool = True) -> float:
     return seconds
 
 
-def _warm_up_safely(stage: str, wait_for: threading.Event | None = None) -> None:
-    if wait_for is not None:
-        wait_for.wait(timeout=WAIT_FOR_FIRST_MAP)
+def _warm_up_safely(stage: str) -> None:
     start = time.perf_counter()
     try:
         _run_stage(stage)
@@ -319,12 +288,11 @@ def _warm_up_safely(stage: str, wait_for: threading.Event | None = None) -> None
         _warm_info["error"] = f"{type(exc).__name__}: {exc}"
 
 
-def start_warm_up(n_points: int = 0, wait_for: threading.Event | None = None) -> threading.Thread:
+def start_warm_up(n_points: int = 0) -> threading.Thread:
     """Start the warm-up on a daemon thread, once per process and code path; returns the thread.
 
-    The NN-descent path (maps above ``EXACT_KNN_LIMIT`` points) is compiled only when such a map is asked for,
-    so a small catalogue's UMAP is ready as early as possible. With ``wait_for``, the thread
-    first waits for that event (at most ``WAIT_FOR_FIRST_MAP`` seconds).
+    The NN-descent path (maps above ``EXACT_KNN_LIMIT`` points) is compiled only when such a
+    map is asked for, so a small catalogue's UMAP is ready as early as possible.
     """
     stage = _stage(n_points)
     # Import umap (and through it sklearn, numba) here, in the caller's thread: a module imported
@@ -336,7 +304,7 @@ def start_warm_up(n_points: int = 0, wait_for: threading.Event | None = None) ->
         if stage not in _threads:
             thread = threading.Thread(
                 target=_warm_up_safely,
-                args=(stage, wait_for),
+                args=(stage,),
                 name=f"umap-warm-up-{stage}",
                 daemon=True,
             )

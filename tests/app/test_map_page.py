@@ -71,14 +71,24 @@ def test_title_search_lists_the_neighbours(monkeypatch, workspace):
     assert any("Nearest to" in md.value for md in at.markdown)
 
 
-def test_umap_choice_shows_pca_until_warm_or_umap_when_ready(monkeypatch, workspace):
-    from recsys.maps import projection
+def test_umap_is_computed_in_the_background_with_pca_meanwhile(monkeypatch, workspace):
+    from recsys.maps import background
+
     at = _run(monkeypatch, workspace, map_method="umap")
     assert not at.exception, at.exception
-    texts = " ".join(i.value for i in at.info) + " ".join(c.value for c in at.caption)
-    if not projection.umap_ready(1500):
-        assert "UMAP is warming up" in texts
     assert not at.error
+    captions = " ".join(c.value for c in at.caption)
+    jobs = [
+        j for j in background._jobs.values() if j.params.method == "umap" and j.key[0] == "items"
+    ]
+    assert len(jobs) == 1 and jobs[0].n_points == 1456
+    if not jobs[0].finished:  # the PCA stand-in says what it waits for
+        assert "UMAP 2-D map of 1,456 points" in captions and "PCA meanwhile" in captions
+    assert background.wait(jobs[0], timeout=300)
+    at.run()  # now the UMAP map itself, with its quality scores
+    assert not at.exception, at.exception
+    assert "Trustworthiness" in [m.label for m in at.metric]
+    assert "PCA meanwhile" not in " ".join(c.value for c in at.caption)
 
 
 def test_users_and_joint_maps_render(monkeypatch, workspace):

@@ -54,13 +54,14 @@ def workspace_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(chromium_path, workspace_dir) -> str:
-    """Start `streamlit run app.py` on a free port; stop it by its process id at the end."""
+    """Start the app's server (`python -m app_ui.serve`, as `recsys app` does) on a free port;
+    stop it by its process id at the end."""
     port = _free_port()
     env = {**os.environ, "RECSYS_WORKSPACE": str(workspace_dir)}
     log = open(workspace_dir.parent / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            sys.executable, "-m", "app_ui.serve",
             "--server.headless", "true", "--server.port", str(port),
             "--browser.gatherUsageStats", "false",
             # no file watcher: a source edit during the run must not leave pages "running"
@@ -69,7 +70,7 @@ def app_url(chromium_path, workspace_dir) -> str:
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + 180  # the first start after an install compiles UMAP (~20-50 s)
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:

@@ -24,7 +24,7 @@ def saved_model(workspace_dir):
 
 
 def _choose_model(page):
-    box = page.get_by_label("Model")
+    box = page.get_by_role("combobox", name="Model", exact=True)
     if box.count() and MODEL not in box.first.input_value():
         box.first.click()
         page.get_by_role("option", name=MODEL).first.click()
@@ -63,10 +63,11 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     open_page(page, app_url, "map")
     _choose_model(page)
     _plot(page)
-    _wait_for_text(page, "Trustworthiness", timeout=60)  # drawn after the map
     print(screenshot(page, "map-1-first"))
-    # PCA is shown at once; the UMAP map replaces it when the background warm-up is done
+    # PCA (or UMAP when it is already done) at once; UMAP replaces PCA when the background job
+    # is done, then the faithfulness scores follow
     _wait_for_text(page, "UMAP 2-D", timeout=240)
+    _wait_for_text(page, "Trustworthiness", timeout=120)
     wait_idle(page)
     time.sleep(2)  # let plotly finish drawing the new map
     _plot(page)
@@ -90,6 +91,14 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     assert page.get_by_text("Download the selection (CSV)").count()
     page.get_by_text("Selection:").first.scroll_into_view_if_needed()
     print(screenshot(page, "map-3-selection"))
+
+    # exports are made when clicked (deferred): the coordinates CSV holds every drawn point
+    page.get_by_text("Export", exact=True).first.click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Coordinates (CSV)").click()
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    assert lines[0].startswith("id,") and "cluster" in lines[0]
+    assert len(lines) - 1 == 1456  # the demo items above the support floor
 
 
 def test_title_search_highlights_the_item(page, app_url, saved_model):
@@ -138,6 +147,7 @@ def test_users_lassoed_on_the_map_reach_the_recommend_picker_and_stay_selected(
     print(screenshot(page, "map-5-users-selected"))
 
     page.get_by_role("button", name="Recommend for them").click()
+    page.wait_for_url("**/recommend**", timeout=120_000)  # the Map's caption names the picker too
     wait_idle(page)
     _wait_for_text(page, "From your map selection", timeout=120)
     # the picker is only drawn when the session holds map-selected users of this model

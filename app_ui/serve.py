@@ -1,0 +1,112 @@
+"""``python -m app_ui.serve [streamlit options]``: the app's server, warm before its first visitor.
+
+Streamlit runs the entry script only when a first browser connects, so everything slow about a
+first visit used to land on that visitor: importing the stack (~6 s on 2 cores, 3.5 s of it
+umap-learn), loading UMAP's numba kernels, training the demo's ready model. Measured on a fresh
+demo server, the UMAP map came 18 s after the first page load. This command does that work once,
+in the server process, before Streamlit starts listening (the health check answers when it is
+done), then hands over to ``streamlit run`` on the entry script:
+
+1. import every app module (the pages' code paths) in this one thread, so no page ever imports
+   a module while another thread imports it too;
+2. run UMAP once on a tiny set: numba loads the kernels from its disk cache (compiled by the
+   first start after an install, ~20 s, once; :mod:`recsys.maps.umap_import`);
+3. fork the child process that computes UMAP and t-SNE maps (:mod:`recsys.maps.background`),
+   now, while this process has one thread and UMAP warm; maps then leave the server's GIL alone;
+4. with an empty workspace, train and save the demo's ready model (ALS defaults, ~1 s), so the
+   Map and Recommend pages open on it without a click.
+
+``recsys app`` and ``make run`` start the app this way; ``streamlit run app.py`` still works
+and warms up on the first visit instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+ENTRY = Path(__file__).resolve().parent / "entry.py"
+
+
+def import_app_modules() -> list[str]:
+    """Import every module of the app_ui package (and through them the library); their names."""
+    import app_ui
+
+    names = []
+    for info in pkgutil.iter_modules(app_ui.__path__, "app_ui."):
+        if info.name == __name__ or info.name.endswith(".serve"):
+            continue
+        importlib.import_module(info.name)
+        names.append(info.name)
+    return names
+
+
+def warm_up_umap() -> float:
+    """One tiny UMAP fit through the maps' code path (kernels from numba's cache); seconds."""
+    from recsys.maps import projection
+
+    return projection.warm_up(large=False)
+
+
+def start_map_process() -> None:
+    """Fork the maps' child process (before any OpenMP pool or server thread exists)."""
+    from recsys.maps import background
+
+    background.start_process_pool()
+
+
+def ensure_demo_model(root: str | None = None) -> str | None:
+    """Train and save the demo's ready model when the workspace has none for the demo.
+
+    Returns the name of the model trained, or None when one was there already (or training
+    failed: the pages then offer their "Train a quick ALS model" button).
+    """
+    from app_ui.models import DEMO_DEFAULT_MODEL
+    from recsys.data.demo import load_demo
+    from recsys.errors import RecsysError
+    from recsys.store import Workspace
+    from recsys.training import train_and_save
+
+    ws = Workspace(root) if root else Workspace()
+    demo = load_demo()
+    infos, _ = ws.list_models()
+    if any(i.matches(demo.fingerprint) for i in infos):
+        return None
+    try:
+        _, info = train_and_save(
+            "als", {}, demo, name=ws.unique_name(DEMO_DEFAULT_MODEL), workspace=ws
+        )
+    except RecsysError:
+        return None
+    return info.name
+
+
+def prepare() -> None:
+    """Steps 1-4 of the module docstring, each timed on stdout."""
+    for label, step in (
+        ("app modules imported", import_app_modules),
+        ("UMAP ready", warm_up_umap),
+        ("map process started", start_map_process),
+        ("demo model ready", ensure_demo_model),
+    ):
+        start = time.perf_counter()
+        step()
+        print(f"  {label} in {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Prepare, then ``streamlit run`` the entry script with ``argv`` as Streamlit options."""
+    argv = sys.argv[1:] if argv is None else argv
+    print("Preparing the app (imports, UMAP, the demo's model)…", flush=True)
+    prepare()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(ENTRY), *argv]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
