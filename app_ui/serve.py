@@ -8,7 +8,9 @@ in the server process, before Streamlit starts listening (the health check answe
 done), then hands over to ``streamlit run`` on the entry script:
 
 1. import every app module (the pages' code paths) in this one thread, so no page ever imports
-   a module while another thread imports it too;
+   a module while another thread imports it too; and give BLAS one thread: a page's matrix
+   products are small, and on 2 busy cores OpenBLAS's threads made a 18k x 32 Gram matrix take
+   40-60 ms (1.8 s on its first call) instead of 1 ms;
 2. run UMAP once on a tiny set: numba loads the kernels from its disk cache (compiled by the
    first start after an install, ~20 s, once; :mod:`recsys.maps.umap_import`);
 3. fork the child process that computes UMAP and t-SNE maps (:mod:`recsys.maps.background`),
@@ -42,6 +44,13 @@ def import_app_modules() -> list[str]:
         importlib.import_module(info.name)
         names.append(info.name)
     return names
+
+
+def single_threaded_blas() -> None:
+    """BLAS on one thread for the whole server (training code sets its own threads)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")  # kept: not used as a context manager
 
 
 def warm_up_umap() -> float:
@@ -88,6 +97,7 @@ def prepare() -> None:
     """Steps 1-4 of the module docstring, each timed on stdout."""
     for label, step in (
         ("app modules imported", import_app_modules),
+        ("BLAS on one thread", single_threaded_blas),
         ("UMAP ready", warm_up_umap),
         ("map process started", start_map_process),
         ("demo model ready", ensure_demo_model),
