@@ -48,12 +48,18 @@ def enable_disk_cache(packages: tuple[str, ...] = PACKAGES) -> int:
     return count
 
 
+_done: list = []
+
+
 def import_umap():
     """``import umap`` with the disk cache of its kernels switched on (thread-safe, idempotent)."""
+    if _done:
+        return _done[0]
     with _lock:
         import umap
         import umap.layouts  # noqa: F401 - the layout kernels: most of the compile time
         import umap.umap_  # noqa: F401
 
         enable_disk_cache()
+        _done[:] = [umap]
         return umap
