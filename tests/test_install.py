@@ -173,7 +173,8 @@ def test_recsys_app_starts_and_is_healthy(installed, tmp_path):
         env={**os.environ, "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"},
     )  # fmt: skip
     try:
-        deadline = time.time() + 90
+        # the server prepares before listening; a fresh install compiles UMAP's kernels once
+        deadline = time.time() + 300
         healthy = False
         while time.time() < deadline and proc.poll() is None:
             try:
@@ -185,6 +186,8 @@ def test_recsys_app_starts_and_is_healthy(installed, tmp_path):
             except OSError:
                 time.sleep(0.5)
         assert healthy, (tmp_path / "app.log").read_text()
+        assert "demo model ready" in (tmp_path / "app.log").read_text()
+        assert (tmp_path / "ws" / "models").is_dir()  # the demo's ready model was saved
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
