@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app_ui import state
-from app_ui.common import get_dataset, md_escape, show_error
+from app_ui.common import count, get_dataset, md_escape, show_error
 from app_ui.models import model_picker
 from recsys.errors import RecsysError
 from recsys.explain.neighbours import (
@@ -71,7 +71,7 @@ def item_picker() -> str:
     )
     cats = ", ".join(ds.items["categories"][i]) or "no categories"
     tags = ", ".join(ds.items["tags"][i]) or "no tags"
-    st.caption(f"{cats} · tags: {tags} · {ds.item_popularity[i]:,} users")
+    st.caption(f"{cats} · tags: {tags} · {count(int(ds.item_popularity[i]), 'user')}")
     return ds.item_ids[i]
 
 
@@ -146,7 +146,7 @@ def users_section() -> None:
         if st.session_state[USER_KEY] not in model.user_ids_:
             st.session_state[USER_KEY] = ids[0]
     user = st.selectbox("User (type to search by id)", ids, key=USER_KEY, filter_mode="contains")
-    st.caption(f"{ds.user_activity[model.user_ids_.index(user)]:,} items")
+    st.caption(count(int(ds.user_activity[model.user_ids_.index(user)]), "item"))
     n = st.slider("How many neighbours", 5, 50, 10, key="nb_un")
     nb = user_neighbours(model, ds, user, n=n)
     st.dataframe(

@@ -86,6 +86,11 @@ def page_link(page: str, label: str, icon: str) -> None:
         st.page_link(str(PAGES_DIR / f"{page}.py"), label=label, icon=icon)
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` with its noun, plural when needed: "1 user", "2,000 users"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def switch_to(page: str) -> None:
     """Go to ``app_pages/<page>.py`` (by absolute path: the entry script may live in app_ui/)."""
     st.switch_page(str(PAGES_DIR / f"{page}.py"))

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_ui import state
-from app_ui.common import show_error, switch_to
+from app_ui.common import count, show_error, switch_to
 from app_ui.models import clear_model_cache, set_active_model, workspace
 from recsys.data.dataset import Dataset
 from recsys.errors import RecsysError
@@ -163,9 +163,9 @@ def users_section(comparison: Comparison) -> None:
     h2h = head_to_head(comparison, a, b, PER_USER_COLUMN.get(metric, metric))
     wins = h2h["winner"].value_counts()
     m1, m2, m3 = st.columns(3)
-    m1.metric(f"{a} wins", f"{wins.get(a, 0):,} users")
-    m2.metric(f"{b} wins", f"{wins.get(b, 0):,} users")
-    m3.metric("Ties", f"{wins.get('tie', 0):,} users")
+    m1.metric(f"{a} wins", count(wins.get(a, 0), "user"))
+    m2.metric(f"{b} wins", count(wins.get(b, 0), "user"))
+    m3.metric("Ties", count(wins.get('tie', 0), "user"))
     st.plotly_chart(figs.head_to_head_scatter(h2h, a, b, PER_USER_COLUMN.get(metric, metric), comparison.k), key="eval_fig_h2h")
     left, right = st.columns(2)
     for col, who in ((left, a), (right, b)):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from app_ui.common import count
 from recsys import lessons
 from recsys.data.dataset import Dataset
 from recsys.maps.projection import start_warm_up, umap_ready
@@ -82,7 +83,7 @@ def sparsity_curve(dataset: Dataset, selected: float) -> pd.DataFrame:
 def _item_choices(_dataset: Dataset, fingerprint: str, limit: int) -> tuple[list[str], dict]:
     order = _dataset.item_popularity.argsort(kind="stable")[::-1][:limit]
     ids = [str(x) for x in _dataset.item_ids.to_external(order)]
-    names = {i: f"{t} ({p:,} users)" for i, t, p in
+    names = {i: f"{t} ({count(int(p), 'user')})" for i, t, p in
              zip(ids, _dataset.titles[order], _dataset.item_popularity[order], strict=True)}
     return ids, names
 
@@ -114,7 +115,7 @@ def user_picker(dataset: Dataset, key: str, limit: int = 500) -> str:
     order = dataset.user_activity.argsort(kind="stable")[::-1][:limit]
     ids = [str(x) for x in dataset.user_ids.to_external(order)]
     acts = dict(zip(ids, dataset.user_activity[order], strict=True))
-    return st.selectbox("User", ids, key=key, format_func=lambda u: f"{u} ({acts[u]:,} items)")
+    return st.selectbox("User", ids, key=key, format_func=lambda u: f"{u} ({count(int(acts[u]), 'item')})")
 
 
 def projection_methods(n_points: int) -> list[str]:

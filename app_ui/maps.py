@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from app_ui import state
-from app_ui.common import show_error, switch_to
+from app_ui.common import count, show_error, switch_to
 from recsys.errors import RecsysError
 from recsys.maps import background, projection
 from recsys.maps.clusters import (
@@ -287,7 +287,7 @@ def selection_panel(
     from recsys.maps.selection import summarise_selection
 
     st.subheader(
-        f"Selection: {len(items):,} items" + (f", {len(users):,} users" if len(users) else "")
+        f"Selection: {count(len(items), 'item')}" + (f", {count(len(users), 'user')}" if len(users) else "")
     )
     if restored:
         c1, c2 = st.columns([4, 1])
@@ -359,7 +359,7 @@ def selection_panel(
         if es.model is not None:
             c1, c2 = st.columns([3, 1.3], vertical_alignment="center")
             c1.caption(
-                f":material/person_search: These {len(users):,} users are offered on the Recommend "
+                f":material/person_search: These {count(len(users), 'user')} are offered on the Recommend "
                 "page under “From your map selection”."
             )
             if c2.button(
