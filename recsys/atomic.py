@@ -1,4 +1,4 @@
-"""One way to write a file so a crash never leaves half of it: a temp file beside it, then a rename."""
+"""Write a file or folder, or delete a folder, so a crash never leaves half of it (renames)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,17 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def remove_dir(path: str | Path) -> None:
+    """Delete a folder so that a crash never leaves half of it: renamed away (atomic) first.
+
+    Raises OSError when the rename fails (the folder is then untouched).
+    """
+    path = Path(path)
+    trash = path.parent / f".trash-{uuid.uuid4().hex}"
+    os.replace(path, trash)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _fsync_dir(path: Path) -> None:

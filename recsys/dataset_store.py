@@ -20,10 +20,7 @@ temporary folder and then renamed into place (:func:`recsys.atomic.atomic_dir`).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from recsys import __version__
-from recsys.atomic import atomic_dir
+from recsys.atomic import atomic_dir, remove_dir
 from recsys.data.dataset import Dataset, IdMap
 from recsys.errors import StoreError
 from recsys.store import Workspace
@@ -227,12 +224,10 @@ class DatasetStore:
         path = self.path(key)
         if not path.exists():
             raise StoreError(f"There is no saved dataset '{key}'.")
-        trash = self.dir / f".trash-{uuid.uuid4().hex}"
         try:
-            os.replace(path, trash)
+            remove_dir(path)
         except OSError as exc:
             raise StoreError(f"Could not delete saved dataset '{key}': {exc}") from exc
-        shutil.rmtree(trash, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------- helpers

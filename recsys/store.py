@@ -21,14 +21,13 @@ import os
 import re
 import shutil
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from recsys import __version__
-from recsys.atomic import atomic_dir, atomic_write_text
+from recsys.atomic import atomic_dir, atomic_write_text, remove_dir
 from recsys.errors import StoreError
 
 ENV_VAR = "RECSYS_WORKSPACE"
@@ -275,12 +274,10 @@ class Workspace:
         path = self.model_path(name)
         if not path.exists():
             raise StoreError(f"There is no saved model named '{path.name}'.")
-        trash = self.models_dir / f".trash-{uuid.uuid4().hex}"
         try:
-            os.replace(path, trash)
+            remove_dir(path)
         except OSError as exc:
             raise StoreError(f"Could not delete '{path.name}': {exc}") from exc
-        shutil.rmtree(trash, ignore_errors=True)
 
 
 def models_frame(infos: list[ModelInfo], other_dataset: bool = False) -> Any:
