@@ -86,9 +86,14 @@ def show_explained_list(
     expls = explain_items(model, ds, profile, list(recs["item"]))
     st.caption(f"Explanations: {KIND_TEXT[expls[0].kind].lower()}.")
     for rank, e in zip(recs["rank"], expls, strict=True):
-        with st.expander(f"{rank}. {e.title} — why?"):
+        # the chart and table are drawn only in an open expander (opening one reruns the page):
+        # ten plotly charts per list made picking a user slow, in Python and in the browser
+        box = st.expander(f"{rank}. {e.title} — why?", key=f"{key}_why{rank}", on_change="rerun")
+        with box:
             st.markdown(md_escape(e.reason))
             st.caption(_method_note(e))
+            if not box.open:
+                continue
             if not e.contributions.empty:
                 st.plotly_chart(contribution_chart(e), width="stretch", key=f"{key}_c{rank}")
             if not e.similar_history.empty:

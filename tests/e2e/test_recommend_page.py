@@ -64,6 +64,10 @@ def test_user_recommendations_with_reasons(page, app_url, saved_models):
     first.click()
     _wait_for_text(page, "Because you rated")
     assert page.get_by_text("Because you rated").first.is_visible()
+    # the contribution bars are drawn once the expander is open (it reruns the page)
+    deadline = time.time() + 60
+    while page.locator(".js-plotly-plot").count() < 2 and time.time() < deadline:
+        time.sleep(0.3)
     assert page.locator(".js-plotly-plot").count() >= 2  # the contribution bars and the map
     print(screenshot(page, "recommend-1-user"))
     page.locator('[data-testid="stCheckbox"]').filter(has_text="Compare with another model").click()
