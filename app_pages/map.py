@@ -118,34 +118,7 @@ user = None
 if colour == mv.USER_SCORE:
     user = st.selectbox("User", es.user_ids.ids.tolist(), key="map_user")
 
-query = st.text_input("Find an item by title", key="map_search", placeholder="part of a title…")
-highlight = neighbours = None
-if query:
-    hits = es.find_titles(query)
-    if len(hits) == 0:
-        st.warning(f"No item title contains {query!r}.")
-    else:
-        highlight = (
-            int(hits[0])
-            if len(hits) == 1
-            else int(
-                st.selectbox(
-                    f"{len(hits)} matches",
-                    hits.tolist(),
-                    key="map_hit",
-                    format_func=lambda i: str(es.titles[i]),
-                )
-            )
-        )
-        neighbours = es.similar_items(highlight, 10)
-        if kind == "users":
-            st.info("Switch to the items (or joint) map to see the searched item.")
-        elif highlight not in set(positions[positions < es.n_items].tolist()):
-            pop = es.popularity[highlight] if es.popularity is not None else 0
-            st.info(
-                f"{es.titles[highlight]!s} has only {pop:,} interactions, below the map's support "
-                "floor, so it is not drawn; tick “Show all points” to see it."
-            )
+highlight, neighbours = _maps.title_search(es, kind, positions)
 
 # ---------------------------------------------------------------- compute
 # The map is drawn first; clusters and faithfulness follow (unless the colour needs them), so the

@@ -161,6 +161,39 @@ def clustering(
     )
 
 
+def title_search(es: EmbeddingSet, kind: str, positions: np.ndarray):
+    """The "Find an item by title" box: (the item to highlight, its 10 nearest) or (None, None).
+
+    Says when the item is not drawn (users map, or below the support floor).
+    """
+    query = st.text_input("Find an item by title", key="map_search", placeholder="part of a title…")
+    if not query:
+        return None, None
+    hits = es.find_titles(query)
+    if len(hits) == 0:
+        st.warning(f"No item title contains {query!r}.")
+        return None, None
+    highlight = int(hits[0])
+    if len(hits) > 1:
+        highlight = int(
+            st.selectbox(
+                f"{len(hits)} matches",
+                hits.tolist(),
+                key="map_hit",
+                format_func=lambda i: str(es.titles[i]),
+            )
+        )
+    if kind == "users":
+        st.info("Switch to the items (or joint) map to see the searched item.")
+    elif highlight not in set(positions[positions < es.n_items].tolist()):
+        pop = es.popularity[highlight] if es.popularity is not None else 0
+        st.info(
+            f"{es.titles[highlight]!s} has only {count(int(pop), 'interaction')}, below the map's "
+            "support floor, so it is not drawn; tick “Show all points” to see it."
+        )
+    return highlight, es.similar_items(highlight, 10)
+
+
 def poll_until_drawn(job: background.Job, every: float = 0.75) -> None:
     """A small fragment saying what the map waits for; reruns the page once the job is done."""
 
@@ -287,7 +320,8 @@ def selection_panel(
     from recsys.maps.selection import summarise_selection
 
     st.subheader(
-        f"Selection: {count(len(items), 'item')}" + (f", {count(len(users), 'user')}" if len(users) else "")
+        f"Selection: {count(len(items), 'item')}"
+        + (f", {count(len(users), 'user')}" if len(users) else "")
     )
     if restored:
         c1, c2 = st.columns([4, 1])
