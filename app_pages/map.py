@@ -129,6 +129,11 @@ need_clusters = colour == mv.CLUSTER
 need_faith = colour == mv.FAITHFULNESS
 clusters = faith = None
 cluster_key = (cluster_method, k, min_size, seed)
+map_col, side = st.columns([2.6, 1.4])
+notice_slot, map_slot = map_col.empty(), map_col.empty()
+map_slot.plotly_chart(
+    vmap.placeholder_figure(n_points), key="map_placeholder", config={"staticPlot": True}
+)
 try:
     with st.spinner(f"Computing the map of {n_points:,} points…"):
         coords, params, job = _maps.map_coordinates(kind, es, wanted, show_all)
@@ -199,11 +204,10 @@ fig_key = (
 fig, notice = _maps.figure(fig_key, build)
 
 # ---------------------------------------------------------------- layout
-map_col, side = st.columns([2.6, 1.4])
 with map_col:
     if notice:
-        st.warning(notice, icon=":material/filter_alt:")
-    event = st.plotly_chart(
+        notice_slot.warning(notice, icon=":material/filter_alt:")
+    event = map_slot.plotly_chart(
         fig,
         on_select="rerun",
         selection_mode=("points", "box", "lasso"),
