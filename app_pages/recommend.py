@@ -16,6 +16,7 @@ from app_ui.recommend_panels import (
     model_key,
     show_explained_list,
     show_map,
+    user_options,
     user_vector_of,
 )
 from recsys.errors import RecsysError
@@ -41,14 +42,15 @@ mkey = model_key(name, model)
 
 def pick_user() -> str:
     """Search by id, random, most active, or one of the users selected on the Map page."""
-    ids = list(model.user_ids_.ids)
+    ids = model.user_ids_.ids
+    activity = np.asarray(ds.user_activity)[: len(ids)]
     if st.session_state.get(USER_KEY) not in model.user_ids_:
-        st.session_state[USER_KEY] = ids[int(np.argmax(ds.user_activity))] if len(ids) else None
+        st.session_state[USER_KEY] = str(ids[int(np.argmax(activity))]) if len(ids) else None
     c1, c2, c3, c4 = st.columns([3, 1.4, 1.4, 2.6], vertical_alignment="bottom")
     if c2.button("Random user", icon=":material/casino:"):
-        st.session_state[USER_KEY] = ids[int(np.random.default_rng().integers(len(ids)))]
+        st.session_state[USER_KEY] = str(ids[int(np.random.default_rng().integers(len(ids)))])
     if c3.button("Most active", icon=":material/bolt:"):
-        st.session_state[USER_KEY] = ids[int(np.argmax(ds.user_activity))]
+        st.session_state[USER_KEY] = str(ids[int(np.argmax(activity))])
     from_map = [u for u in st.session_state.get(MAP_SELECTION_KEY) or [] if u in model.user_ids_]
     if from_map:
         chosen = c4.selectbox("From your map selection", [None, *from_map], key="rec_from_map")
@@ -56,13 +58,31 @@ def pick_user() -> str:
             st.session_state[USER_KEY] = chosen
     else:
         c4.caption("Select users on the Map page to pick them here.")
-    return c1.selectbox(
+    typed = st.session_state.get("rec_user_typed", "").strip()
+    if typed and typed != st.session_state.get("_rec_user_typed_done"):
+        st.session_state["_rec_user_typed_done"] = typed
+        if typed in model.user_ids_:
+            st.session_state[USER_KEY] = typed
+        else:
+            st.warning(f"There is no user {typed!r} in this model; check the id.")
+    options, labels, capped = user_options(
+        ds, model, mkey, st.session_state.get(USER_KEY), from_map
+    )
+    user = c1.selectbox(
         "User (type to search by id)",
-        ids,
+        options,
         key=USER_KEY,
-        format_func=lambda u: f"{u} · {ds.user_activity[model.user_ids_.index(u)]} items",
+        format_func=lambda u: f"{u} · {labels.get(u, 0):,} items",
         filter_mode="contains",
     )
+    if capped:
+        d1, d2 = st.columns([3, 5], vertical_alignment="bottom")
+        d1.text_input("Any other user id", key="rec_user_typed", placeholder="exact id, Enter")
+        d2.caption(
+            f"The list holds the {len(options):,} most active of {len(ids):,} users; "
+            "type any other id to the left."
+        )
+    return user
 
 
 def history_table(user: str) -> pd.DataFrame:

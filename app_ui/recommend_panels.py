@@ -55,6 +55,39 @@ def filters(ds: Dataset, key: str) -> tuple[int, bool, np.ndarray | None, str]:
     return n, seen, mask, summary
 
 
+#: above this many users the picker lists the most active ones (a list of 160k ids took the
+#: browser and the label function ~10 s per run at 25M); any id can still be typed
+MAX_USER_OPTIONS = 5_000
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _most_active(_ds: Dataset, _model: Recommender, key: str, n: int) -> dict[str, int]:
+    """{user id: interactions} of the ``n`` most active users of the model (cached)."""
+    ids = np.asarray(_model.user_ids_.ids).astype(str)
+    activity = np.asarray(_ds.user_activity)[: len(ids)]
+    order = np.argsort(-activity, kind="stable")[:n]
+    return dict(zip(ids[order].tolist(), activity[order].tolist(), strict=True))
+
+
+def user_options(
+    ds: Dataset, model: Recommender, key: str, current: str | None, extra: list[str]
+) -> tuple[list[str], dict[str, int], bool]:
+    """(ids to list, {id: interactions} for their labels, capped?) for the user picker.
+
+    Every user when there are at most ``MAX_USER_OPTIONS``; otherwise the most active ones plus
+    the current user and ``extra`` (e.g. the map selection).
+    """
+    n = len(model.user_ids_)
+    top = _most_active(ds, model, key, min(n, MAX_USER_OPTIONS))
+    wanted = [u for u in [current, *extra] if u is not None and u not in top]
+    labels = dict(top)
+    for u in wanted:
+        labels[u] = int(ds.user_activity[model.user_ids_.index(u)])
+    if n <= MAX_USER_OPTIONS:
+        return [str(u) for u in model.user_ids_.ids], labels, False
+    return list(dict.fromkeys([*wanted, *top])), labels, True
+
+
 def recommendation_table(ds: Dataset, model: Recommender, recs: pd.DataFrame) -> pd.DataFrame:
     idx = model.item_ids_.indices(recs["item"])
     return pd.DataFrame(

@@ -145,3 +145,24 @@ def test_profile_ratings_are_offered_and_a_dislike_changes_the_list(monkeypatch,
     at.select_slider(key=f"profile_rate_{first}").set_value(1.0).run()
     _ok(at)
     assert any("does not use rating values" in c.value for c in at.caption)
+
+
+def test_a_large_user_base_lists_the_most_active_and_takes_any_typed_id(monkeypatch, workspace):
+    from app_ui import recommend_panels
+
+    monkeypatch.setattr(recommend_panels, "MAX_USER_OPTIONS", 50)
+    at = _run(monkeypatch, workspace, active_model="als-demo")
+    _ok(at)
+    picker = at.selectbox(key="rec_user")
+    assert len(picker.options) == 50  # the 50 most active of 2,000 (plus nobody else yet)
+    assert any("50 most active of 2,000 users" in c.value for c in at.caption)
+    ds = load_demo()
+    quiet = str(ds.user_ids.ids[int(ds.user_activity.argmin())])
+    assert not any(o.startswith(f"{quiet} ·") for o in picker.options)
+    at.text_input(key="rec_user_typed").input(quiet).run()
+    _ok(at)
+    assert at.selectbox(key="rec_user").value == quiet
+    assert any(m.value.startswith("Because you rated") for m in at.markdown)
+    at.text_input(key="rec_user_typed").input("no-such-user").run()
+    assert any("no user 'no-such-user'" in w.value for w in at.warning)
+    assert at.selectbox(key="rec_user").value == quiet  # nothing the user had is lost
