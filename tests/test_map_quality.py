@@ -199,3 +199,27 @@ def test_tags_stand_in_for_categories_in_selections_colours_and_favourites():
     assert mv.CLUSTER in mv.colour_options(es, "users")
     frame = mv.cluster_frame(es, "users")
     assert list(frame["categories"]) == [["rock"], ["jazz"]]
+
+
+def test_a_users_map_draws_a_seeded_sample_above_the_cap_and_says_so(monkeypatch):
+    from recsys.data.demo import load_demo
+    from recsys.maps.embedding_set import EmbeddingSet
+    from recsys.models.registry import create_model
+    from recsys.viz import map_view as mv
+
+    ds = load_demo()
+    es = EmbeddingSet.from_model(create_model("svd", factors=8).fit(ds), ds, name="svd")
+    full, _ = mv.shown_points(es, "users", show_all=False)
+    assert not any("random sample" in n for n in mv.support_notes(es, "users", False))
+    monkeypatch.setattr(mv, "MAX_MAP_USERS", 300)
+    users, _ = mv.shown_points(es, "users", show_all=False)
+    assert len(users) == 300 and set(users) <= set(full)
+    again, _ = mv.shown_points(es, "users", show_all=False)
+    assert np.array_equal(users, again)  # the same sample on every visit
+    joint, weak = mv.shown_points(es, "joint", show_all=True)
+    assert (joint < es.n_items).sum() == es.n_items and (joint >= es.n_items).sum() == 300
+    assert len(weak) == len(joint)
+    notes = mv.support_notes(es, "users", False)
+    assert any(f"random sample of 300 of these {len(full):,} users" in n for n in notes)
+    items, _ = mv.shown_points(es, "items", show_all=False)
+    assert len(items) == 1456  # items are never sampled
