@@ -183,7 +183,11 @@ with right:
             key="train_cancel",
             help="Stops training; nothing is saved and earlier models stay as they were.",
         )
-        bar = status.progress(0.0, text="Starting…")
+        bar = status.progress(
+            0.0,
+            text=f"Preparing {ds.n_interactions:,} interactions, then the first pass; progress "
+            "shows after each pass (the first can take a while on large data)…",
+        )
         start = time.perf_counter()
         history: list[dict] = []
 
