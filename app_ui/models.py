@@ -143,10 +143,15 @@ def _demo_default_trained(root: str, fingerprint: str, _ds) -> str | None:
     ``st.cache_resource`` runs this once per key even when several sessions arrive together;
     the model is saved, so a restarted server finds it and trains nothing.
     """
-    ws = Workspace(root)
+    return train_demo_model(Workspace(root), _ds)
+
+
+def train_demo_model(ws: Workspace, demo) -> str | None:
+    """Train and save ALS at its defaults on the demo as the ready model; its name (None when
+    training failed: the pages then offer their "Train a quick ALS model" button)."""
     try:
         _, info = train_and_save(
-            "als", {}, _ds, name=ws.unique_name(DEMO_DEFAULT_MODEL), workspace=ws
+            "als", {}, demo, name=ws.unique_name(DEMO_DEFAULT_MODEL), workspace=ws
         )
     except RecsysError:
         return None

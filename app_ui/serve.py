@@ -73,24 +73,16 @@ def ensure_demo_model(root: str | None = None) -> str | None:
     Returns the name of the model trained, or None when one was there already (or training
     failed: the pages then offer their "Train a quick ALS model" button).
     """
-    from app_ui.models import DEMO_DEFAULT_MODEL
+    from app_ui.models import train_demo_model
     from recsys.data.demo import load_demo
-    from recsys.errors import RecsysError
     from recsys.store import Workspace
-    from recsys.training import train_and_save
 
     ws = Workspace(root) if root else Workspace()
     demo = load_demo()
     infos, _ = ws.list_models()
     if any(i.matches(demo.fingerprint) for i in infos):
         return None
-    try:
-        _, info = train_and_save(
-            "als", {}, demo, name=ws.unique_name(DEMO_DEFAULT_MODEL), workspace=ws
-        )
-    except RecsysError:
-        return None
-    return info.name
+    return train_demo_model(ws, demo)
 
 
 def prepare() -> None:
