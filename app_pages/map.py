@@ -153,7 +153,8 @@ except RecsysError as exc:
     show_error(exc)
     st.stop()
 if job is not None:
-    _maps.poll_until_drawn(job)
+    with side:  # says what the map waits for, beside it; reruns the page when it is done
+        _maps.poll_until_drawn(job)
 # position of each item on the map (items come first on the joint map)
 item_pos = {int(p): row for row, p in enumerate(positions) if p < es.n_items and kind != "users"}
 on_map = highlight is not None and highlight in item_pos
