@@ -162,7 +162,7 @@ density = dims == 2 and st.session_state.get("map_density", n_points > vmap.DENS
 subject = (
     f"{es.model.label} “{es.name}” on {get_dataset().name}" if es.model is not None else es.name
 )
-title = f"{subject} · {mv.KINDS[kind]} · {params.label}"
+title = f"{params.label} · {mv.KINDS[kind]} · {subject}"  # what is drawn first: long titles clip
 
 
 def build():
