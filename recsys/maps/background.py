@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from recsys.errors import RecsysError
 from recsys.maps import projection
 
 #: finished maps kept in memory (coordinates only: n x 3 floats each)
@@ -49,7 +50,7 @@ class Job:
     started_at: float | None = None
     seconds: float | None = None
     coords: np.ndarray | None = None
-    error: Exception | None = None
+    error: RecsysError | None = None
     vectors: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -164,8 +165,10 @@ def _work() -> None:
             coords, error = _compute(job.vectors, job.params), None
             if job.params.method == "umap":
                 projection.mark_ready(job.n_points)  # also when computed in the child
-        except Exception as exc:  # noqa: BLE001 - kept on the job; the page shows it
+        except RecsysError as exc:  # kept on the job; the page shows it
             coords, error = None, exc
+        except Exception as exc:  # noqa: BLE001 - a broken install: a message, not a traceback
+            coords, error = None, RecsysError(f"{type(exc).__name__}: {exc}")
         with _lock:
             job.coords, job.error, job.vectors = coords, error, None
             job.seconds = time.monotonic() - job.started_at

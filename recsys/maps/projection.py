@@ -260,8 +260,11 @@ def _tiny_fit(approximate: bool, seed: int = 0) -> None:
 
 
 def _run_stage(stage: str, seed: int = 0) -> None:
-    """Compile one code path with a tiny fit, then mark it ready."""
-    _tiny_fit(stage == "approx", seed)
+    """Compile one code path with a tiny fit (unless done already), then mark it ready."""
+    with _state_lock:
+        done = _ready[stage]
+    if not done:
+        _tiny_fit(stage == "approx", seed)
     _mark_ready(stage)
 
 
