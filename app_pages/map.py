@@ -1,6 +1,5 @@
 """Map: items and users of a model (or imported embeddings) on a UMAP / PCA / t-SNE map."""
 
-import numpy as np
 import streamlit as st
 
 from app_ui import maps as _maps
@@ -143,50 +142,23 @@ try:
         )
     if need_faith:
         faith = _maps.faithfulness(kind, es.fingerprint, params, show_all, faith_k, es, coords)
-    if colour == mv.CLUSTER:
-        colouring = vmap.colour_by_labels(clusters.label_names(), "cluster")
-    elif colour == mv.FAITHFULNESS:
-        colouring = vmap.colour_by_values(faith.per_point_recall, "kNN recall", "RdYlGn")
-    else:
-        colouring = mv.take(mv.colouring_for(es, kind, colour, user=user), positions)
+    colouring = mv.map_colouring(es, kind, colour, positions, clusters, faith, user)
 except RecsysError as exc:
     show_error(exc)
     st.stop()
 if job is not None:
     with side:  # says what the map waits for, beside it; reruns the page when it is done
         _maps.poll_until_drawn(job)
-# position of each item on the map (items come first on the joint map)
-item_pos = {int(p): row for row, p in enumerate(positions) if p < es.n_items and kind != "users"}
-on_map = highlight is not None and highlight in item_pos
 density = dims == 2 and st.session_state.get("map_density", n_points > vmap.DENSITY_FROM)
-subject = (
-    f"{es.model.label} “{es.name}” on {get_dataset().name}" if es.model is not None else es.name
-)
-title = f"{params.label} · {mv.KINDS[kind]} · {subject}"  # what is drawn first: long titles clip
+title = mv.map_title(es, kind, params.label, get_dataset().name)
 
 
 def build():
-    show_names = clusters is not None
-    return vmap.map_figure(
-        coords,
-        colouring,
-        mv.hover_for(es, kind)[positions],
-        codes=mv.codes_for(es, kind)[positions],
-        sizes=mv.sizes_for(es, kind)[positions]
-        if size_by_pop and mv.sizes_for(es, kind) is not None
-        else None,
-        highlight=item_pos[highlight] if on_map else None,
-        neighbours=np.asarray([item_pos[i] for i in neighbours if i in item_pos], dtype=np.int64)
-        if on_map
-        else None,
-        labels_at=vmap.cluster_centres(coords, clusters.labels, clusters.names)
-        if show_names
-        else None,
-        title=title,
-        seed=seed,
-        weak=weak,
-        density=density,
-    )
+    return mv.shown_figure(
+        es, kind, positions, coords, colouring, weak=weak, title=title, seed=seed,
+        density=density, size_by_popularity=size_by_pop, highlight=highlight,
+        neighbours=neighbours, clusters=clusters,
+    )  # fmt: skip
 
 
 fig_key = (

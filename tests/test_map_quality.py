@@ -223,3 +223,32 @@ def test_a_users_map_draws_a_seeded_sample_above_the_cap_and_says_so(monkeypatch
     assert any(f"random sample of 300 of these {len(full):,} users" in n for n in notes)
     items, _ = mv.shown_points(es, "items", show_all=False)
     assert len(items) == 1456  # items are never sampled
+
+
+def test_the_map_figure_marks_a_drawn_searched_item_and_its_drawn_neighbours():
+    from recsys.data.demo import load_demo
+    from recsys.maps.embedding_set import EmbeddingSet
+    from recsys.models.registry import create_model
+    from recsys.viz import map_view as mv
+
+    ds = load_demo()
+    es = EmbeddingSet.from_model(create_model("svd", factors=8).fit(ds), ds, name="svd")
+    positions, weak = mv.shown_points(es, "items", show_all=False)
+    coords = np.random.default_rng(0).normal(size=(len(positions), 2)).astype(np.float32)
+    colouring = mv.map_colouring(es, "items", mv.colour_options(es, "items")[0], positions)
+    item = int(positions[5])
+    near = es.similar_items(item, 10)
+    title = mv.map_title(es, "items", "UMAP 2-D", ds.name)
+    assert title.startswith("UMAP 2-D · ")
+    fig, _ = mv.shown_figure(
+        es, "items", positions, coords, colouring, weak=weak, title=title, seed=0,
+        density=False, highlight=item, neighbours=near,
+    )  # fmt: skip
+    names = [t.name for t in fig.data]
+    assert "searched item" in names and "nearest in embedding" in names
+    hidden = int(np.setdiff1d(np.arange(es.n_items), positions)[0])  # below the support floor
+    fig, _ = mv.shown_figure(
+        es, "items", positions, coords, colouring, weak=weak, title=title, seed=0,
+        density=False, highlight=hidden, neighbours=near,
+    )  # fmt: skip
+    assert "searched item" not in [t.name for t in fig.data]

@@ -248,3 +248,75 @@ def cluster_frame(es: EmbeddingSet, kind: str) -> pd.DataFrame:
         }
     )
     return users if kind == "users" else pd.concat([items, users], ignore_index=True)
+
+
+def map_colouring(
+    es: EmbeddingSet,
+    kind: str,
+    colour: str,
+    positions: np.ndarray,
+    clusters=None,
+    faithfulness=None,
+    user: str | None = None,
+) -> vmap.Colouring:
+    """The colouring of the drawn points for the page's "Colour by" choice.
+
+    ``clusters`` (a Clustering) and ``faithfulness`` are needed for the cluster and kNN-recall
+    colourings, which describe the drawn points themselves.
+    """
+    if colour == CLUSTER:
+        return vmap.colour_by_labels(clusters.label_names(), "cluster")
+    if colour == FAITHFULNESS:
+        return vmap.colour_by_values(faithfulness.per_point_recall, "kNN recall", "RdYlGn")
+    return take(colouring_for(es, kind, colour, user=user), positions)
+
+
+def map_title(es: EmbeddingSet, kind: str, projection_label: str, dataset_name: str) -> str:
+    """What is drawn first (a long model or dataset name clips the end of a plotly title)."""
+    subject = f"{es.model.label} “{es.name}” on {dataset_name}" if es.model is not None else es.name
+    return f"{projection_label} · {KINDS[kind]} · {subject}"
+
+
+def shown_figure(
+    es: EmbeddingSet,
+    kind: str,
+    positions: np.ndarray,
+    coords: np.ndarray,
+    colouring: vmap.Colouring,
+    *,
+    weak: np.ndarray,
+    title: str,
+    seed: int,
+    density: bool,
+    size_by_popularity: bool = False,
+    highlight: int | None = None,
+    neighbours=None,
+    clusters=None,
+):
+    """The map figure of the drawn points: (figure, notice or None) from :func:`vmap.map_figure`.
+
+    ``highlight`` (an item index) and its ``neighbours`` are marked when the item is drawn;
+    ``clusters`` puts their names on the map.
+    """
+    # row of each drawn item on the map (items come first on the joint map)
+    item_row = {int(p): r for r, p in enumerate(positions) if p < es.n_items and kind != "users"}
+    on_map = highlight is not None and highlight in item_row
+    sizes = sizes_for(es, kind)
+    return vmap.map_figure(
+        coords,
+        colouring,
+        hover_for(es, kind)[positions],
+        codes=codes_for(es, kind)[positions],
+        sizes=sizes[positions] if size_by_popularity and sizes is not None else None,
+        highlight=item_row[highlight] if on_map else None,
+        neighbours=np.asarray([item_row[i] for i in neighbours if i in item_row], dtype=np.int64)
+        if on_map
+        else None,
+        labels_at=vmap.cluster_centres(coords, clusters.labels, clusters.names)
+        if clusters is not None
+        else None,
+        title=title,
+        seed=seed,
+        weak=weak,
+        density=density,
+    )
