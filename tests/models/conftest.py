@@ -54,6 +54,22 @@ def small(demo) -> Dataset:
     return ds
 
 
+def implicit_als(ds: Dataset, **params) -> tuple[object, list[float]]:
+    """implicit's own ALS fitted on ``ds.matrix`` (one BLAS thread, training loss on): the
+    reference our ALS must reproduce. Returns the fitted model and its loss per iteration.
+
+    ``params`` are implicit's (factors, iterations, alpha, regularization, random_state).
+    """
+    from implicit.cpu.als import AlternatingLeastSquares
+    from threadpoolctl import threadpool_limits
+
+    losses: list[float] = []
+    with threadpool_limits(1, "blas"):
+        bare = AlternatingLeastSquares(calculate_training_loss=True, **params)
+        bare.fit(ds.matrix, show_progress=False, callback=lambda i, s, loss: losses.append(loss))
+    return bare, losses
+
+
 def tiny_frame(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["user", "item", "value"]).assign(
         timestamp=np.arange(len(rows), dtype=np.int64)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from recsys.models import als as als_module
 from recsys.models.registry import create_model
 from recsys.training import history_frame, progress_metric
+from tests.models.conftest import implicit_als
 
 
 def test_loss_every_iteration_on_small_data_few_on_large():
@@ -20,25 +20,15 @@ def test_loss_every_iteration_on_small_data_few_on_large():
 
 
 def test_sparse_loss_equals_implicits_own_loss(small, monkeypatch):
-    from implicit.cpu.als import AlternatingLeastSquares
-
     monkeypatch.setattr(als_module, "LOSS_EVERY_ITERATION_NNZ", 0)  # behave as on large data
     ours = create_model("als", factors=16, iterations=10, binarize=False, seed=3).fit(small)
     reported = {h["step"]: h["loss"] for h in ours.history_ if "loss" in h}
     assert set(reported) == {2, 4, 6, 8, 10}
     assert [h["step"] for h in ours.history_] == list(range(1, 11))
 
-    losses: list[float] = []
-    with threadpool_limits(1, "blas"):
-        bare = AlternatingLeastSquares(
-            factors=16,
-            iterations=10,
-            alpha=2.0,
-            regularization=0.05,
-            random_state=3,
-            calculate_training_loss=True,
-        )
-        bare.fit(small.matrix, show_progress=False, callback=lambda i, s, loss: losses.append(loss))
+    bare, losses = implicit_als(
+        small, factors=16, iterations=10, alpha=2.0, regularization=0.05, random_state=3
+    )
     np.testing.assert_array_equal(ours.user_factors_, bare.user_factors)
     for step, loss in reported.items():
         assert loss == np.float64(losses[step - 1])

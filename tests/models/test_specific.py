@@ -8,32 +8,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 from recsys.data.dataset import Dataset
 from recsys.errors import ModelConfigError
 from recsys.models import ease as ease_module
 from recsys.models.profile import Profile
 from recsys.models.registry import create_model
-from tests.models.conftest import FAST, subset, tiny_frame
+from tests.models.conftest import FAST, implicit_als, subset, tiny_frame
 
 
 def test_als_factors_are_implicits_own(small):
-    from implicit.cpu.als import AlternatingLeastSquares
-
     ours = create_model(
         "als", factors=16, iterations=4, alpha=3.0, regularization=0.1, seed=5, binarize=False
     ).fit(small)
-    with threadpool_limits(1, "blas"):
-        bare = AlternatingLeastSquares(
-            factors=16,
-            iterations=4,
-            alpha=3.0,
-            regularization=0.1,
-            random_state=5,
-            calculate_training_loss=True,
-        )
-        bare.fit(small.matrix, show_progress=False)
+    bare, _ = implicit_als(
+        small, factors=16, iterations=4, alpha=3.0, regularization=0.1, random_state=5
+    )
     np.testing.assert_array_equal(ours.item_factors_, bare.item_factors)
     np.testing.assert_array_equal(ours.user_factors_, bare.user_factors)
     losses = [h["loss"] for h in ours.history_]
