@@ -1,31 +1,42 @@
-"""Helpers of the Learn page: cached lesson computations and small widgets.
+"""Helpers of the Learn page: cached lesson computations, the lesson frame and small widgets.
 
 Every heavy step (training a lesson model, projections, the sparsity retrains) is cached by the
 dataset's fingerprint and the knobs, so moving a slider back answers at once and other
-sessions share the work. Models are cached as resources: treat them as read-only.
+sessions share the work. Models are cached as resources: treat them as read-only. What the
+page says (and the knobs' choices) comes from :mod:`recsys.lesson_plan`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
 
-from app_ui.common import count
+from app_ui.common import count, show_error
 from recsys import lessons
 from recsys.data.dataset import Dataset
+from recsys.errors import RecsysError
+from recsys.lesson_plan import (
+    FACTOR_CHOICES,
+    FACTOR_SPACE_DEFAULTS,
+    PROJECTION_POINTS,
+    REG_CHOICES,
+    SEED,
+    SHARED_FACTORS,
+    Lesson,
+    drop_shares,
+)
 from recsys.maps.projection import start_warm_up, umap_ready
 from recsys.models.base import Recommender
+from recsys.viz.lessons import waiting_figure
 
-#: embedding size of the model lessons 4, 5 and the sparsity lesson use
-SHARED_FACTORS = 32
-FACTOR_CHOICES = [2, 4, 8, 16, 32]
-REG_CHOICES = [0.01, 0.1, 1.0, 10.0, 100.0]
-DROP_GRID = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9]
-#: lesson 5 projects at most this many items (the most popular), so t-SNE and UMAP stay quick
-PROJECTION_POINTS = 1000
-SEED = 42
+#: session key: a lesson figure was drawn in this session (plotly's code is in the browser)
+_FIGURE_SHOWN = "_learn_figure_shown"
+#: session key: lesson 1's knobs, which lesson 6 draws the same space with (widget keys go
+#: when their lesson is closed)
+FACTOR_SPACE_SETTINGS = "l1_settings"
 
 
 @st.cache_resource(max_entries=24, show_spinner="Training a small ALS model…")
@@ -72,9 +83,8 @@ def sparsity_point(_dataset: Dataset, fingerprint: str, share: float) -> dict:
 
 
 def sparsity_curve(dataset: Dataset, selected: float) -> pd.DataFrame:
-    shares = sorted(set(DROP_GRID) | {round(selected, 2)})
     with st.spinner("Retraining on thinner data…"):
-        rows = [sparsity_point(dataset, dataset.fingerprint, s) for s in shares]
+        rows = [sparsity_point(dataset, dataset.fingerprint, s) for s in drop_shares(selected)]
     return pd.DataFrame(rows)
 
 
@@ -133,21 +143,81 @@ def rerun_when_umap_ready(n_points: int) -> None:
         st.rerun()
 
 
+@contextmanager
+def errors_shown() -> Iterator[None]:
+    """Show a library error (bad input, a model that cannot do this) in place; go on below."""
+    try:
+        yield
+    except RecsysError as exc:
+        show_error(exc)
+
+
+@contextmanager
+def lesson(text: Lesson) -> Iterator[None]:
+    """A lesson's frame: heading and paragraph, then the body written in the ``with`` block,
+    then the "Try this" prompt, which is on screen before the body's models have trained."""
+    st.subheader(text.title)
+    st.markdown(text.body)
+    body = st.container()
+    try_this(text.prompt)
+    with body, errors_shown():
+        yield
+
+
+def figure_slot(waiting: str):
+    """Where a figure will stand. On the session's first lesson figure it shows ``waiting``
+    at once (a light static chart), so the browser loads plotly's code while the server trains
+    instead of after (measured: the first plotly chart of a page costs the browser 1.5-2.5 s)."""
+    slot = st.empty()
+    if not st.session_state.get(_FIGURE_SHOWN):
+        slot.plotly_chart(waiting_figure(waiting), key="learn_waiting",
+                          config={"staticPlot": True})
+        st.session_state[_FIGURE_SHOWN] = True
+    return slot
+
+
+def factor_space_knobs() -> tuple[float, int, bool]:
+    """Lesson 1's knobs: (regularisation, iterations, show users); remembered for lesson 6."""
+    c1, c2, c3 = st.columns([2, 2, 1])
+    reg_default, iters_default = FACTOR_SPACE_DEFAULTS
+    reg = c1.select_slider("Regularisation", REG_CHOICES, value=reg_default, key="l1_reg",
+                           help="Penalty on vector length: higher pulls everything inward.")
+    iters = c2.slider("Iterations", 1, 30, iters_default, key="l1_iter",
+                      help="Alternating passes over users and items.")
+    show_users = c3.toggle("Show users", value=True, key="l1_users")
+    st.session_state[FACTOR_SPACE_SETTINGS] = (reg, iters)
+    return reg, iters, show_users
+
+
+def umap_knobs() -> tuple[int, float]:
+    """Lesson 5's knobs: (n_neighbors, min_dist)."""
+    c1, c2 = st.columns(2)
+    nn = c1.slider("UMAP n_neighbors", 2, 100, 15, key="l5_nn")
+    md = c2.slider("UMAP min_dist", 0.0, 0.99, 0.1, 0.01, key="l5_md")
+    return nn, md
+
+
+def drop_slider() -> float:
+    """Lesson 6's knob: the share of training interactions dropped."""
+    return st.select_slider("Training interactions dropped", [i / 10 for i in range(10)],
+                            value=0.4, key="l6_drop", format_func=lambda s: f"{s:.0%}")
+
+
+def metrics(rows: Sequence[tuple]) -> None:
+    """(label, value[, delta]) figures side by side, three to a row."""
+    for col, (label, value, *delta) in zip(st.columns(3), rows, strict=False):
+        col.metric(label, value, *delta)
+
+
+def notes(*texts: str | None) -> None:
+    """Captions under a figure; a None is a note that does not apply here."""
+    for text in texts:
+        if text:
+            st.caption(text)
+
+
 def try_this(text: str) -> None:
     st.info(f"**Try this:** {text}", icon=":material/lightbulb:")
-
-
-def labels_note(source: str | None) -> None:
-    """Say where the colours come from when the data has no planted genres."""
-    if source == lessons.PLANTED:
-        return
-    if source in (lessons.FIRST_CATEGORY, lessons.MOST_USED_TAG):
-        st.caption(f"This data has no planted genres: colours show each item's {source}, a "
-                   "rough reference. The demo catalogue (Data page) has planted genres, "
-                   "which make this lesson sharper.")
-    else:
-        st.caption("This data has no genres, categories or tags, so items are not coloured. "
-                   "Load the demo catalogue on the Data page to see planted genres.")
 
 
 def rank_table(frame: pd.DataFrame) -> None:

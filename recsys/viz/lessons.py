@@ -77,6 +77,19 @@ def _square(fig: go.Figure) -> None:
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
 
 
+def waiting_figure(text: str, height: int = 560) -> go.Figure:
+    """What stands where a lesson figure will be while its model trains: ``text``, no axes.
+
+    Drawn first, it makes the browser load plotly's code while the server works, not after.
+    """
+    fig = go.Figure()
+    fig.add_annotation(text=esc(text), showarrow=False, font={"size": 16, "color": "#888"},
+                       x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      xaxis={"visible": False}, yaxis={"visible": False})
+    return fig
+
+
 # ---------------------------------------------------------------------------- lesson 1
 def factor_space_figure(space: FactorSpace, show_users: bool = True, height: int = 560) -> go.Figure:
     """Items (coloured by label) and users (grey) in the raw 2-factor space, origin marked."""
