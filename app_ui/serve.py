@@ -11,10 +11,15 @@ done), then hands over to ``streamlit run`` on the entry script:
    a module while another thread imports it too; and give BLAS one thread: a page's matrix
    products are small, and on 2 busy cores OpenBLAS's threads made a 18k x 32 Gram matrix take
    40-60 ms (1.8 s on its first call) instead of 1 ms;
-2. run UMAP once on a tiny set: numba loads the kernels from its disk cache (compiled by the
-   first start after an install, ~20 s, once; :mod:`recsys.maps.umap_import`);
-3. fork the child process that computes UMAP and t-SNE maps (:mod:`recsys.maps.background`),
-   now, while this process has one thread and UMAP warm; maps then leave the server's GIL alone;
+2. fork the child process that computes UMAP and t-SNE maps (:mod:`recsys.maps.background`),
+   now, while this process has one thread and has run no numba kernel: numba's default threading
+   layer (GNU OpenMP) is not fork-safe, and a child forked after the parent ran a parallel
+   kernel terminates on its first one ("Terminating: fork() called from a process already using
+   GNU OpenMP"), after which every map fell back to the server's thread (measured: the fresh
+   demo's UMAP map came 6 s after its PCA stand-in);
+3. run UMAP once on a tiny set in the child and, at the same time, here (the fallback): numba
+   loads the kernels from its disk cache (compiled by the first start after an install, ~20 s,
+   once; :mod:`recsys.maps.umap_import`);
 4. with an empty workspace, train and save the demo's ready model (ALS defaults, ~1 s), so the
    Map and Recommend pages open on it without a click.
 
@@ -53,18 +58,31 @@ def single_threaded_blas() -> None:
     threadpool_limits(1, user_api="blas")  # kept: not used as a context manager
 
 
-def warm_up_umap() -> float:
-    """One tiny UMAP fit through the maps' code path (kernels from numba's cache); seconds."""
-    from recsys.maps import projection
-
-    return projection.warm_up(large=False)
-
-
 def start_map_process() -> None:
-    """Fork the maps' child process (before any OpenMP pool or server thread exists)."""
+    """Fork the maps' child process (before any numba kernel, OpenMP pool or thread ran here)."""
     from recsys.maps import background
 
     background.start_process_pool()
+
+
+def warm_up_umap() -> float:
+    """One tiny UMAP fit in the map process and one here, at the same time; seconds.
+
+    Each process loads UMAP's kernels from numba's disk cache; this one's is the fallback for
+    when the map process is gone.
+    """
+    import numpy as np
+
+    from recsys.maps import background, projection
+
+    tiny = np.random.default_rng(0).normal(size=(120, 8)).astype(np.float32)
+    job = background.request(
+        ("warm-up",), tiny, projection.ProjectionParams(method="umap", n_neighbors=10)
+    )
+    start = time.perf_counter()
+    projection.warm_up(large=False)
+    background.wait(job)
+    return time.perf_counter() - start
 
 
 def ensure_demo_model(root: str | None = None) -> str | None:
@@ -90,8 +108,8 @@ def prepare() -> None:
     for label, step in (
         ("app modules imported", import_app_modules),
         ("BLAS on one thread", single_threaded_blas),
-        ("UMAP ready", warm_up_umap),
         ("map process started", start_map_process),
+        ("UMAP ready", warm_up_umap),
         ("demo model ready", ensure_demo_model),
     ):
         start = time.perf_counter()

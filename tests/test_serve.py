@@ -18,3 +18,34 @@ def test_every_app_module_is_imported_before_the_server_starts():
     names = serve.import_app_modules()
     assert {"app_ui.entry", "app_ui.maps", "app_ui.common"} <= set(names)
     assert "app_ui.serve" not in names
+
+
+CHILD_SURVIVES = """
+import multiprocessing, numpy as np
+from app_ui import serve
+serve.start_map_process()
+serve.warm_up_umap()
+from recsys.maps import background, projection
+vectors = np.random.default_rng(1).normal(size=(800, 16)).astype(np.float32)
+job = background.request("map", vectors, projection.ProjectionParams(method="umap", seed=3))
+background.wait(job, 300)
+print("RESULT", job.state, len(multiprocessing.active_children()))
+"""
+
+
+def test_the_map_process_survives_the_server_preparation_and_computes_maps():
+    """The child is forked before any numba kernel runs in the server: numba's GNU-OpenMP layer
+    kills a child forked after the parent ran a parallel kernel, on the child's first map."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD_SURVIVES],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert "Terminating" not in out.stderr, out.stderr[-2000:]
+    assert "RESULT done 1" in out.stdout, (out.stdout[-1000:], out.stderr[-2000:])
