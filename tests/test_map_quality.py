@@ -117,7 +117,7 @@ def test_low_support_points_are_drawn_smaller_and_fainter_not_dropped():
     fig, _ = vmap.map_figure(
         coords, colouring, np.asarray(["x"] * len(genre), dtype=object), weak=weak, density=True
     )
-    points = [t for t in fig.data if t.type == "scattergl"]
+    points = [t for t in fig.data if t.type in ("scatter", "scattergl")]
     assert sum(len(t.x) for t in points) == len(genre)
     opacity = np.concatenate([np.atleast_1d(t.marker.opacity) for t in points])
     size = np.concatenate([np.atleast_1d(t.marker.size) for t in points])

@@ -44,10 +44,16 @@ def test_codes_round_trip_items_and_users():
     assert items.tolist() == [0, 1, 2] and users.tolist() == [0, 1]
 
 
-def test_three_d_maps_use_scatter3d_and_2d_uses_webgl():
+def test_three_d_maps_use_scatter3d_small_2d_maps_svg_and_big_ones_webgl():
     colouring = vmap.colour_by_labels(["x"] * 10, "kind")
     hover = vmap.hover_texts([str(i) for i in range(10)])
     fig3, _ = vmap.map_figure(np.random.default_rng(0).normal(size=(10, 3)), colouring, hover)
     fig2, _ = vmap.map_figure(_points(10), colouring, hover, labels_at=[("A & B", np.zeros(2))])
-    assert fig3.data[0].type == "scatter3d" and fig2.data[0].type == "scattergl"
+    assert fig3.data[0].type == "scatter3d" and fig2.data[0].type == "scatter"
+    n = vmap.SVG_UP_TO + 1
+    big, _ = vmap.map_figure(
+        _points(n), vmap.colour_by_labels(["x"] * n, "kind"), vmap.hover_texts(["p"] * n),
+        highlight=0, neighbours=np.array([1, 2]),
+    )  # fmt: skip
+    assert {t.type for t in big.data} == {"scattergl"}  # points, rings and star alike
     assert fig2.layout.annotations[0].text == "A &amp; B"
