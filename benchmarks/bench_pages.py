@@ -292,6 +292,30 @@ def bench_dataset(page, url: str, label: str, ds, fitted: dict) -> None:
         s = open_timed(page, f"{url}/{pg}?dataset={key}", sel)
         record(data, pg.capitalize(), s, budget)
         wait_idle(page)
+    # the same pages reached from the sidebar (no page load: the browser keeps its scripts)
+    page.goto(f"{url}/data{q}")
+    wait_for(page, FIRST_CONTENT["data"][0])
+    wait_idle(page)
+    for pg in ("map", "recommend", "neighbours", "train", "evaluate", "learn", "data"):
+        sel, budget = FIRST_CONTENT[pg]
+        s = click_timed(page, pg.capitalize(), sel)
+        record(data, f"{pg.capitalize()} from the sidebar ({name})", s, budget)
+        wait_idle(page)
+
+
+def click_timed(page, link: str, selector: str, timeout: float = TIMEOUT) -> float | None:
+    """Click a sidebar page link and time until ``selector`` is visible on the new page.
+
+    Matches already on the page left behind are marked first and do not count.
+    """
+    page.locator(selector).evaluate_all("els => els.forEach(e => e.dataset.benchOld = '1')")
+    nav = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=link, exact=True)
+    t = time.perf_counter()
+    nav.click()
+    page.wait_for_url(re.compile(rf"/{link.lower()}(\?|$)"), timeout=timeout * 1000)
+    if wait_for(page, f"{selector}:not([data-bench-old])", timeout) is None:
+        return None
+    return time.perf_counter() - t
 
 
 def pick_user(page, user: str, expected: str) -> float | None:
