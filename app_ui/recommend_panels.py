@@ -11,6 +11,7 @@ from recsys.data.dataset import Dataset
 from recsys.explain.explanations import KIND_TEXT, Explanation, explain_items
 from recsys.explain.filters import all_categories, allowed_mask, popularity_cap
 from recsys.maps.projection import project
+from recsys.maps.quality import support_of
 from recsys.models.base import Recommender
 from recsys.models.profile import Profile
 from recsys.viz.explain import contribution_chart, neighbourhood_map
@@ -208,6 +209,7 @@ def show_map(
         user_xy = xy[n_i + int(drawn[0])]
     else:
         user_xy, rest = (rest[0], rest[1:]) if user_vector is not None else (None, rest)
+    support = support_of(np.asarray(ds.item_popularity)[:n_i])
     fig = neighbourhood_map(
         xy[:n_i],
         ds.titles,
@@ -219,12 +221,20 @@ def show_map(
         cold_xy=rest if cold is not None else None,
         cold_titles=cold[1] if cold is not None else None,
         history_label=history_label,
+        background=np.flatnonzero(support.mask),
     )
     st.plotly_chart(fig, width="stretch", key=key)
+    left_out = (
+        ""
+        if support.complete
+        else f" Grey: the {support.n_supported:,} of {support.n:,} items with at least "
+        f"{support.floor} users (as on the Map page); the history and the recommendations are "
+        "drawn whatever their support."
+    )
     st.caption(
         "Joint PCA map of item and user vectors (cosine: vectors scaled to unit length first). "
         "PCA is used here because it is instant and places new points consistently; the Map page "
-        "has UMAP and t-SNE."
+        f"has UMAP and t-SNE.{left_out}"
     )
 
 
@@ -233,4 +243,3 @@ def user_vector_of(model: Recommender, profile: Profile) -> np.ndarray | None:
     if not model.has_embeddings or getattr(model, "user_factors_", None) is None:
         return None
     return np.asarray(model.user_vector(profile), dtype=np.float32)
-

@@ -7,6 +7,7 @@ import numpy as np
 from recsys.explain.explanations import Explanation
 from recsys.models.breakdown import KIND_HISTORY
 from recsys.viz.explain import contribution_chart, neighbourhood_map
+from recsys.viz.map import SVG_UP_TO
 
 
 def _expl() -> Explanation:
@@ -53,3 +54,18 @@ def test_neighbourhood_map_layers():
     assert names == ["items", "history", "recommended", "cold-start items", "you are here"]
     assert list(fig.data[2].text) == ["&lt;i&gt;3&lt;/i&gt;"]
     assert fig.layout.annotations[0].text == "you are here"
+
+
+def test_neighbourhood_map_draws_only_the_background_asked_for_but_every_history_item():
+    xy = np.random.default_rng(1).normal(size=(30, 2))
+    titles = np.array([f"t{i}" for i in range(30)], dtype=object)
+    fig = neighbourhood_map(
+        xy, titles, np.array([25, 26]), np.array([27]), background=np.arange(10)
+    )
+    items, history, recs = fig.data[:3]
+    assert list(items.text) == [f"t{i}" for i in range(10)]
+    assert list(history.text) == ["t25", "t26"] and list(recs.text) == ["t27"]
+    assert {t.type for t in fig.data} == {"scatter"}  # few points: SVG
+    n = SVG_UP_TO + 1
+    big = neighbourhood_map(np.zeros((n, 2)), np.array(["x"] * n, dtype=object), [0], [1])
+    assert {t.type for t in big.data} == {"scattergl"}

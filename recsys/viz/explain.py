@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from recsys.explain.explanations import Explanation
 from recsys.models.breakdown import KIND_FACTORS, KIND_HISTORY
+from recsys.viz.map import SVG_UP_TO
 
 POSITIVE = "#2a7ab9"
 NEGATIVE = "#d1603d"
@@ -107,8 +108,9 @@ def neighbourhood_map(
     cold_titles: np.ndarray | None = None,
     title: str = "",
     history_label: str = "history",
+    background: np.ndarray | None = None,
 ) -> go.Figure:
-    """The joint map: all items (grey), the history, the recommendations and the user.
+    """The joint map: items (grey), the history, the recommendations and the user.
 
     Parameters
     ----------
@@ -117,11 +119,22 @@ def neighbourhood_map(
     user_xy : (2,) coordinates of the user or visitor ("you are here").
     other_users_xy : (m, 2) other users, drawn faintly.
     cold_xy, cold_titles : cold-start items with predicted vectors.
+    background : indices of the items drawn grey (default: all); the history and the
+        recommendations are drawn whether they are among them or not.
+
+    Up to :data:`recsys.viz.map.SVG_UP_TO` points the markers are SVG, above WebGL (all
+    traces alike, so the layers keep their order).
     """
-    titles = np.asarray([html.escape(str(t)) for t in titles], dtype=object)
+    background = np.arange(len(item_xy)) if background is None else np.asarray(background)
+    n_drawn = len(background) + (0 if other_users_xy is None else len(other_users_xy))
+    points = go.Scatter if n_drawn <= SVG_UP_TO else go.Scattergl
     fig = go.Figure()
+
+    def add(**trace) -> None:
+        fig.add_trace(points(**trace))
+
     if other_users_xy is not None and len(other_users_xy):
-        fig.add_scattergl(
+        add(
             x=other_users_xy[:, 0],
             y=other_users_xy[:, 1],
             mode="markers",
@@ -129,13 +142,13 @@ def neighbourhood_map(
             marker=dict(size=3, color="#c9b8e8", opacity=0.5),
             hoverinfo="skip",
         )
-    fig.add_scattergl(
-        x=item_xy[:, 0],
-        y=item_xy[:, 1],
+    add(
+        x=item_xy[background, 0],
+        y=item_xy[background, 1],
         mode="markers",
         name="items",
         marker=dict(size=4, color="#bbbbbb", opacity=0.6),
-        text=titles,
+        text=[html.escape(str(titles[i])) for i in background],
         hoverinfo="text",
     )
     layers = (
@@ -149,13 +162,13 @@ def neighbourhood_map(
     for idx, name, marker in layers:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            fig.add_scattergl(
+            add(
                 x=item_xy[idx, 0],
                 y=item_xy[idx, 1],
                 mode="markers",
                 name=name,
                 marker=marker,
-                text=titles[idx],
+                text=[html.escape(str(titles[i])) for i in idx],
                 hoverinfo="text",
             )
     if cold_xy is not None and len(cold_xy):
@@ -163,7 +176,7 @@ def neighbourhood_map(
             html.escape(str(t)) + " (cold start)"
             for t in (cold_titles if cold_titles is not None else [])
         ]
-        fig.add_scattergl(
+        add(
             x=cold_xy[:, 0],
             y=cold_xy[:, 1],
             mode="markers",
@@ -175,8 +188,9 @@ def neighbourhood_map(
             hoverinfo="text",
         )
     if user_xy is not None:
-        # WebGL traces draw above SVG ones, so the marker is WebGL too; the label an annotation
-        fig.add_scattergl(
+        # the star is a trace of the same kind as the others (WebGL draws above SVG); its label
+        # an annotation
+        add(
             x=[float(user_xy[0])],
             y=[float(user_xy[1])],
             mode="markers",
