@@ -6,8 +6,10 @@ from app_ui import maps as _maps
 from app_ui import state
 from app_ui.common import get_dataset, show_error
 from recsys.errors import RecsysError
-from recsys.maps.clusters import CLUSTER_METHOD_LABELS
+from recsys.maps import background
+from recsys.maps.clusters import CLUSTER_METHOD_LABELS, Clustering
 from recsys.maps.projection import METHOD_LABELS, ProjectionParams
+from recsys.maps.quality import MapQuality
 from recsys.viz import map as vmap
 from recsys.viz import map_view as mv
 
@@ -126,7 +128,7 @@ wanted = ProjectionParams(method, dims, "cosine", n_neighbors, min_dist, float(p
 n_points = len(positions)
 need_clusters = colour == mv.CLUSTER
 need_faith = colour == mv.FAITHFULNESS
-clusters = faith = None
+clusters = quality = None
 cluster_key = (cluster_method, k, min_size, seed)
 map_col, side = st.columns([2.6, 1.4])
 notice_slot, map_slot = map_col.empty(), map_col.empty()
@@ -136,13 +138,25 @@ map_slot.plotly_chart(
 try:
     with st.spinner(f"Computing the map of {n_points:,} points…"):
         coords, params, job = _maps.map_coordinates(kind, es, wanted, show_all)
-    if need_clusters:
-        clusters = _maps.clustering(
-            kind, es.fingerprint, params, show_all, *cluster_key, es, coords
+    # big maps get quality and clusters from the background worker: asked for once the real
+    # map is there (not for its PCA stand-in), drawn in another colour until they arrive
+    extras_now = job is None or n_points <= _maps.INLINE_LIMIT
+    if need_clusters and extras_now:
+        clusters = _maps.clusters_of(kind, es, params, show_all, *cluster_key, coords)
+    if need_faith and extras_now:
+        quality = _maps.quality_of(kind, es, params, show_all, faith_k, coords)
+    shown_colour = colour
+    if (need_clusters and not isinstance(clusters, Clustering)) or (
+        need_faith and not isinstance(quality, MapQuality)
+    ):
+        shown_colour = mv.colour_options(es, kind)[0]
+        map_col.caption(
+            f":material/hourglass_top: Coloured by {shown_colour} until the {colour} is ready."
         )
-    if need_faith:
-        faith = _maps.faithfulness(kind, es.fingerprint, params, show_all, faith_k, es, coords)
-    colouring = mv.map_colouring(es, kind, colour, positions, clusters, faith, user)
+    clusters = clusters if isinstance(clusters, Clustering) else None  # a job: asked again below
+    quality = quality if isinstance(quality, MapQuality) else None
+    faith = None if quality is None else quality.faithfulness
+    colouring = mv.map_colouring(es, kind, shown_colour, positions, clusters, faith, user)
 except RecsysError as exc:
     show_error(exc)
     st.stop()
@@ -166,13 +180,13 @@ fig_key = (
     es.fingerprint,
     params,
     show_all,
-    colour,
+    shown_colour,
     user,
     size_by_pop,
     highlight,
     density,
-    cluster_key if need_clusters else None,
-    faith_k if need_faith else None,
+    cluster_key if shown_colour == mv.CLUSTER else None,
+    faith_k if shown_colour == mv.FAITHFULNESS else None,
 )
 fig, notice = _maps.figure(fig_key, build)
 
@@ -202,21 +216,25 @@ with side:
         st.stop()
     try:
         with st.spinner("Measuring how faithful the map is…"):
-            faith = faith or _maps.faithfulness(
-                kind, es.fingerprint, params, show_all, faith_k, es, coords
-            )
-            coh = _maps.coherence(kind, es.fingerprint, params, show_all, faith_k, es, coords)
+            quality = quality or _maps.quality_of(kind, es, params, show_all, faith_k, coords)
         with st.spinner("Clustering…"):
-            clusters = clusters or _maps.clustering(
-                kind, es.fingerprint, params, show_all, *cluster_key, es, coords
+            clusters = clusters or _maps.clusters_of(
+                kind, es, params, show_all, *cluster_key, coords
             )
     except RecsysError as exc:
         show_error(exc)
         st.stop()
-    _maps.faithfulness_panel(faith, params.label, coh)
+    waiting = [x for x in (quality, clusters) if isinstance(x, background.Job)]
+    if waiting:  # big maps: from the background worker; the page reruns when they are done
+        _maps.poll_until_done(waiting, " The panels appear when they are ready.")
+    if isinstance(quality, MapQuality):
+        _maps.faithfulness_panel(quality.faithfulness, params.label, quality.coherence)
     if highlight is not None:  # its neighbours in the embedding, drawn or not
         _maps.neighbours_panel(es, highlight, neighbours)
-    _maps.clusters_panel(clusters, kind, cluster_method)
+    if isinstance(clusters, Clustering):
+        _maps.clusters_panel(clusters, kind, cluster_method)
+    else:
+        clusters = None
 
 points = event.selection.points if event and event.selection else []
 items_sel, users_sel = vmap.decode_points([p.get("customdata") for p in points])

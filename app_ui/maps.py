@@ -5,6 +5,9 @@
 - :func:`map_coordinates`: UMAP and t-SNE maps come from the background worker
   (:mod:`recsys.maps.background`); the page draws PCA meanwhile and :func:`poll_until_drawn`
   says what it waits for.
+- :func:`quality_of` and :func:`clusters_of`: a map's faithfulness / coherence and its clusters;
+  on this thread for small maps (``INLINE_LIMIT``), else background jobs ("quality",
+  "clusters") whose :class:`~recsys.maps.background.Job` the page polls (:func:`poll_until_done`).
 - ``st.cache_data`` for coordinates, faithfulness, clusters and figures, keyed by
   (kind, embeddings fingerprint, projection parameters, …), so coming back to the page is instant.
 """
@@ -28,13 +31,18 @@ from recsys.maps.clusters import (
 )
 from recsys.maps.embedding_set import EmbeddingSet
 from recsys.maps.projection import Faithfulness, ProjectionParams
-from recsys.maps.quality import Coherence, metadata_coherence
+from recsys.maps.quality import Coherence, MapQuality, metadata_coherence
 from recsys.viz.map_view import cluster_frame, shown_points, vectors_for
 
 #: fingerprint of the embeddings the kept selection belongs to
 SELECTION_OWNER_KEY = "_map_selection_owner"
 
 ES_KEY = "_map_embeddings"
+#: maps of at most this many points get their quality scores and clusters on the page's thread:
+#: measured on 25M-data ALS item vectors, 0.7 s at 5,000 points (1.7 s at 10,000), where a
+#: background job adds a poll and a rerun; at 59k points 23 s (HDBSCAN 18 s) plus NN-descent's
+#: compile (~45 s once per process), so bigger maps use the worker (:mod:`recsys.maps.background`)
+INLINE_LIMIT = 5000
 IMPORTED_KEY = state.MAP_IMPORTED
 
 
@@ -161,6 +169,96 @@ def clustering(
     )
 
 
+def _metadata(es: EmbeddingSet, kind: str, show_all: bool):
+    """(categories, tags) of the shown items, or (None, None) when coherence does not apply."""
+    if kind != "items" or es.label_kind is None:
+        return None, None
+    positions, _ = shown_points(es, kind, show_all)
+    cats, tags = es.categories, es.tags
+    return [cats[i] for i in positions], [tags[i] for i in positions]
+
+
+def _ready(job: background.Job):
+    """A finished job's result (its error raised); the job itself while it is not done."""
+    if job.state == background.DONE:
+        return job.result
+    if job.state == background.FAILED:
+        raise job.error
+    return job
+
+
+def quality_of(
+    kind: str,
+    es: EmbeddingSet,
+    params: ProjectionParams,
+    show_all: bool,
+    k: int,
+    coords: np.ndarray,
+) -> MapQuality | background.Job:
+    """Faithfulness and coherence of a map, or the background job computing them (big maps)."""
+    n = len(coords)
+    if n <= INLINE_LIMIT:
+        return MapQuality(
+            faithfulness(kind, es.fingerprint, params, show_all, k, es, coords),
+            coherence(kind, es.fingerprint, params, show_all, k, es, coords),
+        )
+
+    def args() -> tuple:
+        cats, tags = _metadata(es, kind, show_all)
+        vectors = shown_vectors(es, kind, show_all)
+        return vectors, np.array(coords, dtype=np.float32), k, params.metric, cats, tags
+
+    job = background.submit(
+        "quality",
+        (kind, es.fingerprint, params, show_all, k),
+        args,
+        n,
+        params,
+        f"quality scores of the {params.label} map ({n:,} points)",
+    )
+    return _ready(job)
+
+
+def clusters_of(
+    kind: str,
+    es: EmbeddingSet,
+    params: ProjectionParams,
+    show_all: bool,
+    method: str,
+    k: int,
+    min_size: int,
+    seed: int,
+    coords: np.ndarray,
+) -> Clustering | background.Job:
+    """The named clusters of a map's points, or the background job computing them (big maps).
+
+    ``min_size`` 0 means automatic (2% of the points, at least 10).
+    """
+    n = len(coords)
+    if n <= INLINE_LIMIT:
+        return clustering(
+            kind, es.fingerprint, params, show_all, method, k, min_size, seed, es, coords
+        )
+
+    def args() -> tuple:
+        positions, _ = shown_points(es, kind, show_all)
+        frame = cluster_frame(es, kind).iloc[positions].reset_index(drop=True)
+        size = min_size or default_min_cluster_size(n)
+        vectors = vectors_for(es, kind)[positions]
+        return vectors, frame, method, k, size, seed, np.array(coords, dtype=np.float32)
+
+    label = CLUSTER_METHOD_LABELS.get(method, method)
+    job = background.submit(
+        "clusters",
+        (kind, es.fingerprint, params, show_all, method, k, min_size, seed),
+        args,
+        n,
+        params,
+        f"clusters ({label}) of the {params.label} map ({n:,} points)",
+    )
+    return _ready(job)
+
+
 def title_search(es: EmbeddingSet, kind: str, positions: np.ndarray):
     """The "Find an item by title" box: (the item to highlight, its 10 nearest) or (None, None).
 
@@ -196,15 +294,19 @@ def title_search(es: EmbeddingSet, kind: str, positions: np.ndarray):
 
 def poll_until_drawn(job: background.Job, every: float = 0.75) -> None:
     """A small fragment saying what the map waits for; reruns the page once the job is done."""
+    poll_until_done([job], " Showing PCA meanwhile; the map switches by itself.", every)
+
+
+def poll_until_done(jobs: list[background.Job], after: str = "", every: float = 0.75) -> None:
+    """A small fragment saying what the page waits for (``after`` ends the caption); reruns the
+    page once every job is finished."""
 
     @st.fragment(run_every=every)
     def _poll() -> None:
-        if job.finished:
+        if all(job.finished for job in jobs):
             st.rerun(scope="app")
-        st.caption(
-            ":material/hourglass_top: " + background.describe(job) + " Showing PCA meanwhile; "
-            "the map switches by itself."
-        )
+        waiting = " ".join(background.describe(job) for job in jobs if not job.finished)
+        st.caption(":material/hourglass_top: " + waiting + after)
 
     _poll()
 
@@ -407,12 +509,15 @@ def export_section(
     es: EmbeddingSet,
     kind: str,
     coords: np.ndarray,
-    clusters: Clustering,
+    clusters: Clustering | None,
     positions: np.ndarray,
     fig=None,
     title: str = "",
 ) -> None:
-    """Downloads: the map as an image, Projector zip, map coordinates as CSV / Parquet."""
+    """Downloads: the map as an image, Projector zip, map coordinates as CSV / Parquet.
+
+    ``clusters`` None (still being computed): the files carry no cluster columns.
+    """
     from recsys.maps import embeddings_io as eio
     from recsys.viz.map_view import codes_for
 
@@ -424,7 +529,7 @@ def export_section(
             "metadata.tsv). The coordinates file holds this map's x/y(/z) and clusters. Text that "
             "starts like a spreadsheet formula (= + - @) is prefixed with ' in CSV files."
         )
-        names = clusters.label_names()
+        names = None if clusters is None else clusters.label_names()
 
         def frame():
             codes = codes_for(es, kind)[positions]
@@ -438,7 +543,7 @@ def export_section(
                 ids,
                 coords,
                 titles,
-                clusters=clusters.labels,
+                clusters=None if clusters is None else clusters.labels,
                 cluster_names=names,
                 kind=np.where(codes >= 0, "item", "user"),
             )
@@ -446,7 +551,7 @@ def export_section(
         def projector_zip():
             item_labels = np.full(es.n_items, -1)
             item_names = np.full(es.n_items, "", dtype=object)
-            if kind == "items":
+            if kind == "items" and clusters is not None:
                 item_labels[positions] = clusters.labels
                 item_names[positions] = names
             return eio.projector_zip(es, item_labels, item_names)
@@ -478,14 +583,18 @@ def export_section(
         )
 
 
-def image_export(fig, kind: str, clusters: Clustering) -> None:
+def image_export(fig, kind: str, clusters: Clustering | None) -> None:
     """ "Download map as image": PNG or SVG with cluster names, legend and a title."""
     from recsys.viz.map import export_image, static_figure
 
     c1, c2, c3 = st.columns([1.2, 1.2, 2], vertical_alignment="bottom")
     fmt = c1.segmented_control("Image", ["png", "svg"], default="png", key="map_img_fmt") or "png"
     if c2.button("Make image", key="map_img_make", icon=":material/image:"):
-        subtitle = f"{clusters.n_clusters} clusters ({clusters.noise_share:.0%} unclustered)"
+        subtitle = (
+            ""
+            if clusters is None
+            else f"{clusters.n_clusters} clusters ({clusters.noise_share:.0%} unclustered)"
+        )
         with st.spinner("Drawing the map as an image (headless Chromium)…"):
             try:
                 st.session_state["_map_image"] = (

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recsys.errors import ModelConfigError
-from recsys.maps.projection import knn_indices
+from recsys.maps.projection import Faithfulness, faithfulness, knn_indices
 
 #: items (users) with fewer interactions than this are "low support" by default. Measured on
 #: ml-latest-small with ALS defaults (benchmarks/bench_map_quality.py): the genre coherence of
@@ -194,3 +194,29 @@ def metadata_coherence(
     share, baseline = float(shares.mean()), float(base.mean())
     lift = share / baseline if baseline > 0 else float("nan")
     return Coherence(share, baseline, lift, k, len(labelled), label)
+
+
+# ---------------------------------------------------------------------- both, for a page
+@dataclass
+class MapQuality:
+    """What the Map page's quality panel shows: faithfulness, and coherence for item maps."""
+
+    faithfulness: Faithfulness
+    coherence: Coherence | None = None
+
+
+def map_quality(
+    vectors: np.ndarray,
+    coords: np.ndarray,
+    k: int = 10,
+    metric: str = "cosine",
+    categories: list[list[str]] | None = None,
+    tags: list[list[str]] | None = None,
+    high_knn: np.ndarray | None = None,
+) -> MapQuality:
+    """Faithfulness of a map of ``vectors`` and, given the points' ``categories`` (items), its
+    metadata coherence: one call, so a background worker can compute both (:mod:`.background`).
+    """
+    faith = faithfulness(vectors, coords, k=k, metric=metric, high_knn=high_knn)
+    coh = None if categories is None else metadata_coherence(coords, categories, tags, k=k)
+    return MapQuality(faith, coh)

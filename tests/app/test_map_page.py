@@ -79,7 +79,9 @@ def test_umap_is_computed_in_the_background_with_pca_meanwhile(monkeypatch, work
     assert not at.error
     captions = " ".join(c.value for c in at.caption)
     jobs = [
-        j for j in background._jobs.values() if j.params.method == "umap" and j.key[0] == "items"
+        j
+        for j in background._jobs.values()
+        if j.task == "map" and j.params.method == "umap" and j.key[0] == "items"
     ]
     assert len(jobs) == 1 and jobs[0].n_points == 1456
     if not jobs[0].finished:  # the PCA stand-in says what it waits for
@@ -96,3 +98,49 @@ def test_users_and_joint_maps_render(monkeypatch, workspace):
         at = _run(monkeypatch, workspace, map_method="pca", map_kind=kind)
         assert not at.exception, at.exception
         assert not at.error, [e.value for e in at.error]
+
+
+def test_big_maps_get_quality_and_clusters_from_the_background(monkeypatch, workspace):
+    """Above INLINE_LIMIT points the panels come from background jobs, announced meanwhile."""
+    from app_ui import maps as app_maps
+    from recsys.maps import background
+
+    monkeypatch.setattr(app_maps, "INLINE_LIMIT", 100)
+    at = _run(monkeypatch, workspace, map_method="pca", map_cm="kmeans", map_seed=7)
+    assert not at.exception, at.exception
+    jobs = [
+        j
+        for j in background._jobs.values()
+        if j.task in ("quality", "clusters") and j.params.seed == 7
+    ]
+    assert sorted(j.task for j in jobs) == ["clusters", "quality"]
+    if not all(j.finished for j in jobs):
+        captions = " ".join(c.value for c in at.caption)
+        assert "of the PCA 2-D map (1,456 points)" in captions
+        assert "panels appear when they are ready" in captions
+    for job in jobs:
+        assert background.wait(job, timeout=300) and job.state == background.DONE
+    at.run()
+    assert not at.exception, at.exception
+    assert "Trustworthiness" in [m.label for m in at.metric]
+    table = next(df.value for df in at.dataframe if "silhouette" in df.value.columns)
+    assert len(table) == 12  # KMeans k=12, computed by the clusters job
+    assert "panels appear" not in " ".join(c.value for c in at.caption)
+
+
+def test_colour_by_clusters_of_a_big_map_waits_for_the_clusters_job(monkeypatch, workspace):
+    from app_ui import maps as app_maps
+    from recsys.maps import background
+    from recsys.viz import map_view as mv
+
+    monkeypatch.setattr(app_maps, "INLINE_LIMIT", 100)
+    state = {"map_method": "pca", "map_seed": 8, "map_colour_items": mv.CLUSTER}
+    at = _run(monkeypatch, workspace, **state)
+    assert not at.exception, at.exception
+    job = next(j for j in background._jobs.values() if j.task == "clusters" and j.params.seed == 8)
+    if not job.finished:
+        assert any("until the cluster is ready" in c.value for c in at.caption)
+    assert background.wait(job, timeout=300) and job.state == background.DONE
+    at.run()
+    assert not at.exception, at.exception
+    assert not any("until the cluster is ready" in c.value for c in at.caption)
