@@ -8,6 +8,7 @@ import streamlit as st
 from app_ui import state
 from app_ui.common import count, get_dataset, md_escape, show_error
 from app_ui.models import model_picker
+from app_ui.neighbours_panels import item_columns, item_picker
 from recsys.errors import RecsysError
 from recsys.explain.neighbours import (
     LOW_SUPPORT_USERS,
@@ -16,7 +17,6 @@ from recsys.explain.neighbours import (
     user_neighbours,
 )
 
-ITEM_KEY = "nb_item"
 USER_KEY = "nb_user"
 
 st.title("Neighbours")
@@ -31,52 +31,9 @@ if picked is None:
     st.stop()
 name, model = picked
 
-ITEM_COLUMNS = {
-    "cosine": st.column_config.NumberColumn(
-        "cosine", format="%.3f", help="Cosine similarity of the two item vectors."
-    ),
-    "co_users": st.column_config.NumberColumn(
-        "users in common", help="Users who interacted with both items."
-    ),
-    "jaccard": st.column_config.ProgressColumn(
-        "Jaccard",
-        format="%.2f",
-        min_value=0.0,
-        max_value=1.0,
-        help="Users in common / users of either item.",
-    ),
-    "popularity": st.column_config.NumberColumn(
-        "users", help="Users who interacted with the neighbour."
-    ),
-    "shared_categories": st.column_config.TextColumn("shared categories"),
-    "shared_tags": st.column_config.TextColumn("shared tags"),
-    "low_support": st.column_config.TextColumn(
-        "support",
-        help=f"⚠ low: fewer than {LOW_SUPPORT_USERS} users, so the neighbour's vector rests on "
-        "too little data for its closeness to mean much.",
-    ),
-}
-
-
-def item_picker() -> str:
-    titles = ds.titles
-    if st.session_state.get(ITEM_KEY) is None or st.session_state[ITEM_KEY] >= ds.n_items:
-        st.session_state[ITEM_KEY] = int(np.argmax(ds.item_popularity))
-    i = st.selectbox(
-        "Item (type to search titles)",
-        list(range(ds.n_items)),
-        key=ITEM_KEY,
-        format_func=lambda k: str(titles[k]),
-        filter_mode="contains",
-    )
-    cats = ", ".join(ds.items["categories"][i]) or "no categories"
-    tags = ", ".join(ds.items["tags"][i]) or "no tags"
-    st.caption(f"{cats} · tags: {tags} · {count(int(ds.item_popularity[i]), 'user')}")
-    return ds.item_ids[i]
-
 
 def items_section() -> None:
-    item = item_picker()
+    item = item_picker(ds)
     n = st.slider("How many neighbours", 5, 50, 10, key="nb_n")
     hide_low = st.toggle(
         f"Hide neighbours with fewer than {LOW_SUPPORT_USERS} users",
@@ -104,7 +61,7 @@ def items_section() -> None:
     shown = nb.drop(columns=["item", "categories", "reason"]).assign(
         low_support=np.where(nb["low_support"], "⚠ low", "")
     )
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=ITEM_COLUMNS)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=item_columns())
     with st.expander("Reasons in words"):
         for row in nb.itertuples():
             st.markdown(f"**{row.rank}. {md_escape(row.title)}** — {md_escape(row.reason)}")

@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recsys.data.dataset import Dataset, IdMap, empty_item_frame
+from recsys.data.titles import find_titles
 from recsys.errors import ModelConfigError, RecsysError
 from recsys.linalg import cosine_neighbours, normalise_rows
 
@@ -163,13 +164,7 @@ class EmbeddingSet:
 
     def find_titles(self, query: str, limit: int = 20) -> np.ndarray:
         """Indices of items whose title contains ``query`` (case-insensitive), shortest first."""
-        q = (query or "").strip().casefold()
-        if not q:
-            return np.array([], dtype=np.int64)
-        titles = [str(t).casefold() for t in self.titles]
-        hits = [i for i, t in enumerate(titles) if q in t]
-        hits.sort(key=lambda i: (len(titles[i]), i))
-        return np.asarray(hits[:limit], dtype=np.int64)
+        return find_titles(self.titles, query, limit)
 
     @cached_property
     def user_activity(self) -> np.ndarray | None:

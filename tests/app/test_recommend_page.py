@@ -166,3 +166,31 @@ def test_a_large_user_base_lists_the_most_active_and_takes_any_typed_id(monkeypa
     at.text_input(key="rec_user_typed").input("no-such-user").run()
     assert any("no user 'no-such-user'" in w.value for w in at.warning)
     assert at.selectbox(key="rec_user").value == quiet  # nothing the user had is lost
+
+
+def test_a_large_catalogue_lists_the_most_popular_items_and_searches_all_titles(
+    monkeypatch, workspace
+):
+    from app_ui import neighbours_panels
+
+    monkeypatch.setattr(neighbours_panels, "MAX_ITEM_OPTIONS", 40)
+    at = _run(monkeypatch, workspace, NEIGHBOURS, active_model="als-demo")
+    _ok(at)
+    ds = load_demo()
+    picker = at.selectbox(key="nb_item")
+    assert len(picker.options) == 40
+    assert any("40 most popular of" in c.value for c in at.caption)
+    rare = int(ds.item_popularity.argmin())
+    title = str(ds.titles[rare])
+    assert title not in picker.options
+    at.text_input(key="nb_title_query").input(title).run()
+    _ok(at)
+    matches = at.selectbox(key="nb_found")
+    assert title in matches.options
+    matches.set_value(rare).run()
+    _ok(at)
+    assert at.selectbox(key="nb_item").value == rare  # the found item is the item now
+    assert len(at.dataframe[0].value) == 10  # and its neighbours are listed
+    at.text_input(key="nb_title_query").input("zzz no such title").run()
+    assert any("No title contains" in w.value for w in at.warning)
+    assert at.selectbox(key="nb_item").value == rare  # nothing the user had is lost
