@@ -214,7 +214,7 @@ def quality_of(
         args,
         n,
         params,
-        f"quality scores of the {params.label} map ({n:,} points)",
+        f"quality check of the {params.label} map ({n:,} points)",
     )
     return _ready(job)
 
@@ -247,14 +247,13 @@ def clusters_of(
         vectors = vectors_for(es, kind)[positions]
         return vectors, frame, method, k, size, seed, np.array(coords, dtype=np.float32)
 
-    label = CLUSTER_METHOD_LABELS.get(method, method)
     job = background.submit(
         "clusters",
         (kind, es.fingerprint, params, show_all, method, k, min_size, seed),
         args,
         n,
         params,
-        f"clusters ({label}) of the {params.label} map ({n:,} points)",
+        f"clustering of the {params.label} map ({n:,} points)",
     )
     return _ready(job)
 

@@ -9,7 +9,9 @@ times its first useful content, taking a screenshot of each:
 - **Train**: press Train (ALS at the app's defaults), time to the first progress report, open
   another page in a second tab while the fit runs (does the server still answer?), press Cancel
   and time until the page is idle again; check that nothing was saved;
-- **Map**: the first map drawn, the UMAP map of the items, then the users map (a seeded sample);
+- **Map**: the first map drawn, the UMAP map of the items, its quality scores and clusters (from
+  the background worker), a lasso selection, a title search, then the users map (a seeded
+  sample);
 - **Recommend**: the first user's list with its reasons;
 - **Neighbours**: the first item's neighbour table;
 - **Evaluate**: the split's held-out count.
@@ -43,6 +45,8 @@ from benchmarks.bench_pages import (
 from benchmarks.bench_scale import in_child
 
 MODEL = "als-scale"
+#: a title typed into the Map page's search (the generated catalogue's titles: "Movie N (year)")
+SEARCH = "Movie 100 ("
 ROWS: list[tuple[str, float | None, float | None, float, str]] = []
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -120,6 +124,26 @@ def record(what: str, seconds: float | None, meter: Meter, note: str = "") -> No
     )
 
 
+def _lasso_timed(page, attempts: int = 3) -> float | None:
+    """Draw a lasso over the middle of the map; seconds until the selection summary shows."""
+    plot = page.locator(".js-plotly-plot").first
+    plot.scroll_into_view_if_needed()
+    time.sleep(1)
+    for _ in range(attempts):
+        drag = plot.locator(".nsewdrag").first.bounding_box()
+        cx, cy = drag["x"] + drag["width"] / 2, drag["y"] + drag["height"] / 2
+        w, h = drag["width"] * 0.15, drag["height"] * 0.15
+        t = time.perf_counter()
+        page.mouse.move(cx - w, cy - h)
+        page.mouse.down()
+        for x, y in [(cx + w, cy - h), (cx + w, cy + h), (cx - w, cy + h), (cx - w, cy - h + 2)]:
+            page.mouse.move(x, y, steps=8)
+        page.mouse.up()
+        if wait_for(page, "text=/Selection:/", timeout=120) is not None:
+            return time.perf_counter() - t
+    return None
+
+
 def shot(page, shots: Path, name: str) -> None:
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
@@ -172,20 +196,57 @@ def bench_pages(browser, url: str, facts: dict, meter: Meter, shots: Path, ws: P
     models_after = sorted(p.name for p in (ws / "models").iterdir())
     print(f"  models before {models_before}, after {models_after}", flush=True)
 
-    # Map: items (first map, then UMAP), then users
+    # Map: items (first map, then UMAP, its quality panels; lasso; title search), then users
     t = time.perf_counter()
     s = open_timed(page, f"{url}/map{q}", FIRST_CONTENT["map"][0])
     record("Map (items): first map drawn", s, meter)
     u = wait_for(page, UMAP_TITLE)
     record("Map (items): UMAP map drawn", None if u is None else time.perf_counter() - t, meter)
+    shot(page, shots, "4-map-items-umap")
+    for what, sel in (
+        ("quality scores", "text=Trustworthiness"),
+        ("clusters", "text=/mean silhouette/"),
+    ):
+        w = wait_for(page, sel)
+        record(
+            f"Map (items): {what} shown (background job)",
+            None if w is None else time.perf_counter() - t,
+            meter,
+            "from opening the page",
+        )
     wait_idle(page)
     shot(page, shots, "4-map-items")
+    record("Map (items): lasso → selection summary", _lasso_timed(page), meter)
+    wait_idle(page)
+    shot(page, shots, "4b-map-lasso")
+    box = page.get_by_label("Find an item by title")
+    t = time.perf_counter()
+    box.fill(SEARCH)
+    box.press("Enter")
+    w = wait_for(page, "text=/Nearest to/")
+    record(
+        "Map (items): title search → nearest items",
+        None if w is None else time.perf_counter() - t,
+        meter,
+        f"({SEARCH!r})",
+    )
+    wait_idle(page)
+    shot(page, shots, "4c-map-search")
+    box.fill("")
+    box.press("Enter")
+    wait_idle(page)
     t = time.perf_counter()
     page.locator('[data-testid="stButtonGroup"] button:has-text("Users")').first.click()
     first = wait_for(page, ".js-plotly-plot .gtitle:has-text('· Users ·')")
     record("Map (users): first map drawn after the click", first, meter)
-    u = wait_for(page, ".js-plotly-plot .gtitle:has-text('Users · UMAP')")
+    u = wait_for(page, ".js-plotly-plot .gtitle:has-text('UMAP 2-D · Users')")
     record("Map (users): UMAP map drawn", None if u is None else time.perf_counter() - t, meter)
+    w = wait_for(page, "text=/mean silhouette/")
+    record(
+        "Map (users): quality and clusters shown",
+        None if w is None else time.perf_counter() - t,
+        meter,
+    )
     wait_idle(page)
     shot(page, shots, "5-map-users")
 

@@ -116,7 +116,7 @@ def test_big_maps_get_quality_and_clusters_from_the_background(monkeypatch, work
     assert sorted(j.task for j in jobs) == ["clusters", "quality"]
     if not all(j.finished for j in jobs):
         captions = " ".join(c.value for c in at.caption)
-        assert "of the PCA 2-D map (1,456 points)" in captions
+        assert "quality check of the PCA 2-D map (1,456 points)" in captions
         assert "panels appear when they are ready" in captions
     for job in jobs:
         assert background.wait(job, timeout=300) and job.state == background.DONE
