@@ -3,7 +3,8 @@ summary of a finished fit or search.
 
 Pure functions of a model kind, a dataset and a run's record (what :func:`run_record` keeps of a
 fitted model), so the wording is tested without Streamlit. Names of datasets are user text:
-the page escapes them; model names are sanitised by the workspace.
+the page escapes them; model names are sanitised by the workspace (letters, digits,
+``-_.`` and spaces).
 """
 
 from __future__ import annotations

@@ -9,10 +9,13 @@ from tests.e2e.conftest import open_page, screenshot, wait_idle
 LESSONS = ["1 Embeddings", "2 Dot products", "3 Factors", "4 Neighbours", "5 Projections",
            "6 Sparsity"]
 
-# the x coordinates of every trace of the first plotly chart on the page (as sent: numpy
-# arrays arrive base64-encoded, so compare the serialised form)
+# the x coordinates of every trace of the first interactive plotly chart on the page (not the
+# static stand-in drawn while lesson 1 trains; as sent: numpy arrays arrive base64-encoded, so
+# compare the serialised form)
+FIGURE = ".js-plotly-plot .nsewdrag"
 PLOT_X = """() => {
-  const plot = document.querySelector('.js-plotly-plot');
+  const drag = document.querySelector('.js-plotly-plot .nsewdrag');
+  const plot = drag && drag.closest('.js-plotly-plot');
   return plot && plot.data ? JSON.stringify(plot.data.map(t => t.x)) : null;
 }"""
 
@@ -46,7 +49,7 @@ def _no_errors(page) -> None:
 def test_lesson_one_slider_retrains_and_moves_the_plot(page, app_url):
     _open_learn(page, app_url)
     page.get_by_text("What is an embedding?").wait_for()
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(FIGURE).first.wait_for()
     before = _plot_x(page)
     print(screenshot(page, "learn-1-before"))
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Iterations")
@@ -73,7 +76,7 @@ def test_every_lesson_renders_with_a_figure_and_a_prompt(page, app_url):
         page.get_by_role("tab", name=label).click()
         wait_idle(page, timeout=300)  # first visits train models; t-SNE and UMAP take longer
         panel = page.get_by_role("tabpanel").filter(visible=True)
-        panel.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+        panel.locator(FIGURE).first.wait_for(timeout=120_000)
         panel.get_by_text("Try this:").wait_for()
         if label == "5 Projections":  # UMAP appears once its warm-up has compiled
             try:
