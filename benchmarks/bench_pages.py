@@ -51,7 +51,7 @@ FIRST_CONTENT = {
     "recommend": ('[data-testid="stExpander"] summary:has-text("why?")', 3.0),
     "neighbours": ('[data-testid="stDataFrame"]', 3.0),
     "evaluate": ('[data-testid="stMetric"]', 3.0),
-    "learn": (".js-plotly-plot", 3.0),
+    "learn": (".js-plotly-plot .nsewdrag", 3.0),  # the lesson figure, not its static stand-in
 }
 UMAP_TITLE = ".js-plotly-plot .gtitle:has-text('UMAP')"
 TIMEOUT = float(os.environ.get("BENCH_PAGES_TIMEOUT", 600))  # s: slower is reported as a timeout
