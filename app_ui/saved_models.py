@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_ui.common import show_error
+from app_ui.common import md_escape, show_error
 from app_ui.models import (
     ACTIVE_MODEL_KEY,
     clear_model_cache,
@@ -74,7 +74,7 @@ def _manage(names: list[str], table) -> None:
         st.error(st.session_state.pop(MANAGE_ERROR), icon=":material/error:")
     active = st.session_state.get(ACTIVE_MODEL_KEY)  # read after any callback/rename
     if active in names:
-        st.caption(f"Active model on the other pages: **{active}**")
+        st.caption(f"Active model on the other pages: **{md_escape(active)}**")
 
 
 def manage(action: str, name: str) -> None:

@@ -31,8 +31,10 @@ LAST_RUN = "_train_last_run"
 
 def cancelled_notices() -> None:
     """Say so when the last run was interrupted mid-fit (Cancel, or any other click)."""
-    for flag, text in ((TRAINING_FLAG, train_text.TRAINING_CANCELLED),
-                       (TUNING_FLAG, train_text.TUNING_CANCELLED)):
+    for flag, text in (
+        (TRAINING_FLAG, train_text.TRAINING_CANCELLED),
+        (TUNING_FLAG, train_text.TUNING_CANCELLED),
+    ):
         if st.session_state.pop(flag, None):
             st.warning(text, icon=":material/cancel:")
 
@@ -126,7 +128,12 @@ def tune_controls(key: str, klass: type[Recommender]) -> TuneRequest | None:
         t1, t2 = st.columns(2)
         max_trials = int(
             t1.number_input(
-                "Max trials (0 = no limit)", 0, 500, 0, 1, key="tune_trials",
+                "Max trials (0 = no limit)",
+                0,
+                500,
+                0,
+                1,
+                key="tune_trials",
                 help="Stop after this many trials even if time is left.",
             )  # fmt: skip
         )
@@ -153,8 +160,9 @@ def _cancel_button(key: str, what: str) -> None:
     )  # fmt: skip
 
 
-def run_tuning(ds: Dataset, key: str, name: str, params: dict, request: TuneRequest,
-               status, chart) -> None:
+def run_tuning(
+    ds: Dataset, key: str, name: str, params: dict, request: TuneRequest, status, chart
+) -> None:
     """Search with a live best-so-far table; on success the best model is saved and active."""
     _cancel_button("tune_cancel", "the search")
     bar = status.progress(0.0, text="Starting the search…")
@@ -168,8 +176,11 @@ def run_tuning(ds: Dataset, key: str, name: str, params: dict, request: TuneRequ
         row = train_text.trial_row(info, request.metric)
         if row is not None:
             rows.append(row)
-            chart.dataframe(train_text.trials_frame(rows, names, request.metric),
-                            hide_index=True, width="stretch")
+            chart.dataframe(
+                train_text.trials_frame(rows, names, request.metric),
+                hide_index=True,
+                width="stretch",
+            )
 
     st.session_state[TUNING_FLAG] = True
     try:
@@ -227,7 +238,10 @@ def show_last_run(status, chart) -> None:
     if not last:
         status.info(train_text.IDLE, icon=":material/model_training:")
         return
-    status.success(train_text.run_summary(last), icon=":material/check_circle:")
+    status.success(
+        train_text.run_summary({**last, "name": md_escape(last["name"])}),
+        icon=":material/check_circle:",
+    )
     tuning = last.get("tuning")
     if tuning:
         chart.dataframe(
