@@ -291,14 +291,27 @@ def title_search(es: EmbeddingSet, kind: str, positions: np.ndarray):
     return highlight, es.similar_items(highlight, 10)
 
 
-def poll_until_drawn(job: background.Job, every: float = 0.75) -> None:
+#: seconds between two looks at a big map's jobs (up to ``INLINE_LIMIT`` points: 0.75 s). Each
+#: look is a script run, after which Streamlit runs a full garbage collection
+#: (``runner.postScriptGC``): 61 ms CPU with just the 25M dataset and its embeddings in a
+#: process, and in the server's py-spy profile 26 s of the ~100 s the 59k-item UMAP map took
+#: with a look every 0.75 s
+POLL_BIG = 2.0
+
+
+def poll_until_drawn(job: background.Job, every: float | None = None) -> None:
     """A small fragment saying what the map waits for; reruns the page once the job is done."""
     poll_until_done([job], " Showing PCA meanwhile; the map switches by itself.", every)
 
 
-def poll_until_done(jobs: list[background.Job], after: str = "", every: float = 0.75) -> None:
+def poll_until_done(
+    jobs: list[background.Job], after: str = "", every: float | None = None
+) -> None:
     """A small fragment saying what the page waits for (``after`` ends the caption); reruns the
-    page once every job is finished."""
+    page once every job is finished. It looks every ``every`` seconds (default: 0.75, or
+    ``POLL_BIG`` for maps above ``INLINE_LIMIT`` points)."""
+    if every is None:
+        every = 0.75 if max(job.n_points for job in jobs) <= INLINE_LIMIT else POLL_BIG
 
     @st.fragment(run_every=every)
     def _poll() -> None:
