@@ -49,3 +49,13 @@ def test_the_map_process_survives_the_server_preparation_and_computes_maps():
     )
     assert "Terminating" not in out.stderr, out.stderr[-2000:]
     assert "RESULT done 1" in out.stdout, (out.stdout[-1000:], out.stderr[-2000:])
+
+
+def test_the_server_watches_no_source_files_and_skips_the_full_gc_unless_asked():
+    off = ["--server.fileWatcherType", "none", "--runner.postScriptGC", "false"]
+    assert serve.streamlit_options(["--server.port", "9"]) == ["--server.port", "9", *off]
+    asked = ["--server.fileWatcherType", "auto", "--runner.postScriptGC", "true"]
+    assert serve.streamlit_options(asked) == asked
+    assert serve.streamlit_options(["--server.fileWatcherType=poll"]) == [
+        "--server.fileWatcherType=poll", *off[2:]
+    ]
