@@ -57,5 +57,6 @@ def test_the_server_watches_no_source_files_and_skips_the_full_gc_unless_asked()
     asked = ["--server.fileWatcherType", "auto", "--runner.postScriptGC", "true"]
     assert serve.streamlit_options(asked) == asked
     assert serve.streamlit_options(["--server.fileWatcherType=poll"]) == [
-        "--server.fileWatcherType=poll", *off[2:]
+        "--server.fileWatcherType=poll",
+        *off[2:],
     ]
