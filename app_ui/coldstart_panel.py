@@ -85,4 +85,6 @@ def cold_tab(ds: Dataset, model: Recommender, mkey: str, name: str) -> None:
         key="cold_map",
         cold=(cold.vectors, cold.items["title"].to_numpy(dtype=object)),
         user_index=model.user_ids_.index(user) if user_vec is not None else None,
+        title="On the map: the cold-start items among the known ones",
+        expanded=True,
     )

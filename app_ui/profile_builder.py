@@ -150,4 +150,6 @@ def profile_tab(ds: Dataset, model: Recommender, mkey: str) -> None:
         "you are here",
         key="prof_map",
         history_label="your picks",
+        title="On the map: where your picks place you among all items and users",
+        expanded=True,
     )

@@ -185,15 +185,47 @@ def show_map(
     cold: tuple[np.ndarray, np.ndarray] | None = None,
     user_index: int | None = None,
     history_label: str = "history",
+    title: str = "On the map, among all items and users: the history and the recommendations",
+    expanded: bool = False,
 ) -> None:
-    """Items, other users, the history, the recommendations and the user on one PCA map.
+    """Items, other users, the history, the recommendations and the user on one PCA map, in an
+    expander drawn only when open (its label does not name the user, so it stays open for the
+    next one).
 
     An existing user already among the drawn users is not projected again (the map is then
     cached for every user); a visitor's vector and cold-start vectors are projected with the rest.
+    Measured on a 18.6k-item catalogue in Chromium, drawing the map took 0.4-1.5 s of each
+    pick of a user (the list and its reasons: 0.5 s without it).
     """
     if not model.has_embeddings:
         st.caption("This model has no embeddings, so there is no map.")
         return
+    box = st.expander(
+        title,
+        expanded=expanded,
+        icon=":material/scatter_plot:",
+        key=f"{key}_open",
+        on_change="rerun",
+    )
+    with box:
+        if box.open:
+            _draw_map(ds, model, mkey, history, recs, user_vector, label, key, cold, user_index,
+                      history_label)  # fmt: skip
+
+
+def _draw_map(
+    ds: Dataset,
+    model: Recommender,
+    mkey: str,
+    history: np.ndarray,
+    recs: pd.DataFrame,
+    user_vector: np.ndarray | None,
+    label: str,
+    key: str,
+    cold: tuple[np.ndarray, np.ndarray] | None,
+    user_index: int | None,
+    history_label: str,
+) -> None:
     users, picked = sampled_users(model)
     drawn = np.flatnonzero(picked == user_index) if user_index is not None else []
     extra = (

@@ -64,11 +64,24 @@ def test_user_recommendations_with_reasons(page, app_url, saved_models):
     first.click()
     _wait_for_text(page, "Because you rated")
     assert page.get_by_text("Because you rated").first.is_visible()
-    # the contribution bars are drawn once the expander is open (it reruns the page)
+    # the contribution bars are drawn once the expander is open (it reruns the page), the map
+    # once its own expander is opened
     deadline = time.time() + 60
-    while page.locator(".js-plotly-plot").count() < 2 and time.time() < deadline:
+    while page.locator(".js-plotly-plot").count() < 1 and time.time() < deadline:
         time.sleep(0.3)
-    assert page.locator(".js-plotly-plot").count() >= 2  # the contribution bars and the map
+    assert page.locator(".js-plotly-plot").count() == 1  # the contribution bars, no map yet
+    page.locator("summary").filter(has_text="On the map, among all items").click()
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)
+    _wait_for_text(page, "Joint PCA map of item and user vectors")
+    page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
+    print(screenshot(page, "recommend-1b-map"))
+    # the map stays open for the next user
+    before = page.locator("h3").filter(has_text="History of").inner_text()
+    page.get_by_role("button", name="Random user").click()
+    page.locator("h3").filter(has_text="History of").filter(has_not_text=before).wait_for()
+    wait_idle(page)
+    _wait_for_text(page, "Joint PCA map of item and user vectors")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     print(screenshot(page, "recommend-1-user"))
     page.locator('[data-testid="stCheckbox"]').filter(has_text="Compare with another model").click()
     wait_idle(page)
