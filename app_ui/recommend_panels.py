@@ -208,66 +208,52 @@ def show_map(
         on_change="rerun",
     )
     with box:
-        if box.open:
-            _draw_map(ds, model, mkey, history, recs, user_vector, label, key, cold, user_index,
-                      history_label)  # fmt: skip
-
-
-def _draw_map(
-    ds: Dataset,
-    model: Recommender,
-    mkey: str,
-    history: np.ndarray,
-    recs: pd.DataFrame,
-    user_vector: np.ndarray | None,
-    label: str,
-    key: str,
-    cold: tuple[np.ndarray, np.ndarray] | None,
-    user_index: int | None,
-    history_label: str,
-) -> None:
-    users, picked = sampled_users(model)
-    drawn = np.flatnonzero(picked == user_index) if user_index is not None else []
-    extra = (
-        [] if user_vector is None or len(drawn) else [np.asarray(user_vector, np.float32)[None, :]]
-    )
-    if cold is not None and len(cold[0]):
-        extra.append(np.asarray(cold[0], np.float32))
-    blob = np.vstack(extra).astype(np.float32).tobytes() if extra else b""
-    xy = _joint_coords(mkey, np.asarray(model.item_factors_, np.float32), users, blob)
-    n_i, n_u = model.item_factors_.shape[0], 0 if users is None else len(users)
-    rest = xy[n_i + n_u :]
-    if len(drawn):
-        user_xy = xy[n_i + int(drawn[0])]
-    else:
-        user_xy, rest = (rest[0], rest[1:]) if user_vector is not None else (None, rest)
-    support = support_of(np.asarray(ds.item_popularity)[:n_i])
-    fig = neighbourhood_map(
-        xy[:n_i],
-        ds.titles,
-        history,
-        model.item_ids_.indices(recs["item"]),
-        user_xy=user_xy,
-        user_label=label,
-        other_users_xy=xy[n_i : n_i + n_u],
-        cold_xy=rest if cold is not None else None,
-        cold_titles=cold[1] if cold is not None else None,
-        history_label=history_label,
-        background=np.flatnonzero(support.mask),
-    )
-    st.plotly_chart(fig, width="stretch", key=key)
-    left_out = (
-        ""
-        if support.complete
-        else f" Grey: the {support.n_supported:,} of {support.n:,} items with at least "
-        f"{support.floor} users (as on the Map page); the history and the recommendations are "
-        "drawn whatever their support."
-    )
-    st.caption(
-        "Joint PCA map of item and user vectors (cosine: vectors scaled to unit length first). "
-        "PCA is used here because it is instant and places new points consistently; the Map page "
-        f"has UMAP and t-SNE.{left_out}"
-    )
+        if not box.open:
+            return
+        users, picked = sampled_users(model)
+        drawn = np.flatnonzero(picked == user_index) if user_index is not None else []
+        extra = (
+            []
+            if user_vector is None or len(drawn)
+            else [np.asarray(user_vector, np.float32)[None, :]]
+        )
+        if cold is not None and len(cold[0]):
+            extra.append(np.asarray(cold[0], np.float32))
+        blob = np.vstack(extra).astype(np.float32).tobytes() if extra else b""
+        xy = _joint_coords(mkey, np.asarray(model.item_factors_, np.float32), users, blob)
+        n_i, n_u = model.item_factors_.shape[0], 0 if users is None else len(users)
+        rest = xy[n_i + n_u :]
+        if len(drawn):
+            user_xy = xy[n_i + int(drawn[0])]
+        else:
+            user_xy, rest = (rest[0], rest[1:]) if user_vector is not None else (None, rest)
+        support = support_of(np.asarray(ds.item_popularity)[:n_i])
+        fig = neighbourhood_map(
+            xy[:n_i],
+            ds.titles,
+            history,
+            model.item_ids_.indices(recs["item"]),
+            user_xy=user_xy,
+            user_label=label,
+            other_users_xy=xy[n_i : n_i + n_u],
+            cold_xy=rest if cold is not None else None,
+            cold_titles=cold[1] if cold is not None else None,
+            history_label=history_label,
+            background=np.flatnonzero(support.mask),
+        )
+        st.plotly_chart(fig, width="stretch", key=key)
+        left_out = (
+            ""
+            if support.complete
+            else f" Grey: the {support.n_supported:,} of {support.n:,} items with at least "
+            f"{support.floor} users (as on the Map page); the history and the recommendations are "
+            "drawn whatever their support."
+        )
+        st.caption(
+            "Joint PCA map of item and user vectors (cosine: vectors scaled to unit length first). "
+            "PCA is used here because it is instant and places new points consistently; the Map page "
+            f"has UMAP and t-SNE.{left_out}"
+        )
 
 
 def user_vector_of(model: Recommender, profile: Profile) -> np.ndarray | None:
