@@ -142,7 +142,7 @@ try:
     # map is there (not for its PCA stand-in), drawn in another colour until they arrive
     extras_now = job is None or n_points <= _maps.INLINE_LIMIT
     if need_clusters and extras_now:
-        clusters = _maps.clusters_of(kind, es, params, show_all, *cluster_key, coords)
+        clusters = _maps.clusters_of(kind, es, params, show_all, cluster_key, coords)
     if need_faith and extras_now:
         quality = _maps.quality_of(kind, es, params, show_all, faith_k, coords)
     shown_colour = colour
@@ -219,7 +219,7 @@ with side:
             quality = quality or _maps.quality_of(kind, es, params, show_all, faith_k, coords)
         with st.spinner("Clustering…"):
             clusters = clusters or _maps.clusters_of(
-                kind, es, params, show_all, *cluster_key, coords
+                kind, es, params, show_all, cluster_key, coords
             )
     except RecsysError as exc:
         show_error(exc)

@@ -144,29 +144,38 @@ def coherence(
     )
 
 
+#: how a map's points are clustered: (method, KMeans k, HDBSCAN minimum size, seed)
+ClusterChoice = tuple[str, int, int, int]
+
+
+def _cluster_args(
+    es: EmbeddingSet, kind: str, show_all: bool, choice: ClusterChoice, coords: np.ndarray
+) -> tuple:
+    """The arguments of :func:`cluster_embeddings` for the shown points of a map.
+
+    A minimum size of 0 means automatic (2% of the points, at least 10).
+    """
+    method, k, min_size, seed = choice
+    positions, _ = shown_points(es, kind, show_all)
+    frame = cluster_frame(es, kind).iloc[positions].reset_index(drop=True)
+    size = min_size or default_min_cluster_size(len(positions))
+    vectors = vectors_for(es, kind)[positions]
+    return vectors, frame, method, k, size, seed, np.asarray(coords, dtype=np.float32)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def clustering(
     kind: str,
     fingerprint: str,
     params: ProjectionParams,
     show_all: bool,
-    method: str,
-    k: int,
-    min_size: int,
-    seed: int,
+    choice: ClusterChoice,
     _es: EmbeddingSet,
     _coords: np.ndarray,
 ) -> Clustering:
-    """Clusters of the shown points (of the map, or of their vectors), named (cached).
-
-    ``min_size`` 0 means automatic (2% of the points, at least 10).
-    """
-    positions, _ = shown_points(_es, kind, show_all)
-    frame = cluster_frame(_es, kind).iloc[positions].reset_index(drop=True)
-    min_size = min_size or default_min_cluster_size(len(positions))
-    return cluster_embeddings(
-        vectors_for(_es, kind)[positions], frame, method, k, min_size, seed, coords=_coords
-    )
+    """Clusters of the shown points (of the map, or of their vectors), named (cached)."""
+    *args, coords = _cluster_args(_es, kind, show_all, choice, _coords)
+    return cluster_embeddings(*args, coords=coords)
 
 
 def _metadata(es: EmbeddingSet, kind: str, show_all: bool):
@@ -224,33 +233,17 @@ def clusters_of(
     es: EmbeddingSet,
     params: ProjectionParams,
     show_all: bool,
-    method: str,
-    k: int,
-    min_size: int,
-    seed: int,
+    choice: ClusterChoice,
     coords: np.ndarray,
 ) -> Clustering | background.Job:
-    """The named clusters of a map's points, or the background job computing them (big maps).
-
-    ``min_size`` 0 means automatic (2% of the points, at least 10).
-    """
+    """The named clusters of a map's points, or the background job computing them (big maps)."""
     n = len(coords)
     if n <= INLINE_LIMIT:
-        return clustering(
-            kind, es.fingerprint, params, show_all, method, k, min_size, seed, es, coords
-        )
-
-    def args() -> tuple:
-        positions, _ = shown_points(es, kind, show_all)
-        frame = cluster_frame(es, kind).iloc[positions].reset_index(drop=True)
-        size = min_size or default_min_cluster_size(n)
-        vectors = vectors_for(es, kind)[positions]
-        return vectors, frame, method, k, size, seed, np.array(coords, dtype=np.float32)
-
+        return clustering(kind, es.fingerprint, params, show_all, choice, es, coords)
     job = background.submit(
         "clusters",
-        (kind, es.fingerprint, params, show_all, method, k, min_size, seed),
-        args,
+        (kind, es.fingerprint, params, show_all, *choice),
+        lambda: _cluster_args(es, kind, show_all, choice, coords),
         n,
         params,
         f"clustering of the {params.label} map ({n:,} points)",
