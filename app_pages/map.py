@@ -75,13 +75,14 @@ positions, weak = mv.shown_points(es, kind, show_all)
 for note in mv.support_notes(es, kind, show_all):
     st.caption(":material/verified: " + note)
 
+DEFAULT = _maps.DEFAULT_PROJECTION  # the settings the server may have computed a map for already
 with st.expander("Projection and cluster settings", icon=":material/tune:"):
     s1, s2, s3, s4 = st.columns(4)
     n_neighbors = s1.slider(
         "UMAP neighbours",
         2,
         100,
-        15,
+        DEFAULT.n_neighbors,
         key="map_nn",
         help="Larger keeps more global structure, smaller more local detail.",
     )
@@ -89,13 +90,13 @@ with st.expander("Projection and cluster settings", icon=":material/tune:"):
         "UMAP min distance",
         0.0,
         1.0,
-        0.1,
+        DEFAULT.min_dist,
         0.05,
         key="map_md",
         help="How tightly UMAP packs points together.",
     )
-    perplexity = s3.slider("t-SNE perplexity", 5, 100, 30, key="map_perp")
-    seed = int(s4.number_input("Seed", 0, 2**31 - 1, 42, key="map_seed"))
+    perplexity = s3.slider("t-SNE perplexity", 5, 100, int(DEFAULT.perplexity), key="map_perp")
+    seed = int(s4.number_input("Seed", 0, 2**31 - 1, DEFAULT.seed, key="map_seed"))
     k1, k2, k3 = st.columns(3)
     cluster_method = k1.selectbox(
         "Clusters",

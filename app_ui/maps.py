@@ -44,6 +44,10 @@ ES_KEY = "_map_embeddings"
 #: compile (~45 s once per process), so bigger maps use the worker (:mod:`recsys.maps.background`)
 INLINE_LIMIT = 5000
 IMPORTED_KEY = state.MAP_IMPORTED
+#: the Map page's projection before anyone changes a setting (its widgets' defaults)
+DEFAULT_PROJECTION = ProjectionParams(
+    method="umap", dims=2, metric="cosine", n_neighbors=15, min_dist=0.1, perplexity=30.0, seed=42
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,15 +84,31 @@ def map_coordinates(
     """
     if params.method == "pca":
         return coordinates(kind, es.fingerprint, params, show_all, es), params, None
-    job = background.request(
-        (kind, es.fingerprint, params, show_all), shown_vectors(es, kind, show_all), params
-    )
+    job = _map_job(kind, es, params, show_all)
     if job.state == background.DONE:
         return job.coords, params, None
     if job.state == background.FAILED:
         raise job.error
     pca = ProjectionParams(method="pca", dims=params.dims, metric=params.metric, seed=params.seed)
     return coordinates(kind, es.fingerprint, pca, show_all, es), pca, job
+
+
+def _map_job(
+    kind: str, es: EmbeddingSet, params: ProjectionParams, show_all: bool
+) -> background.Job:
+    return background.request(
+        (kind, es.fingerprint, params, show_all), shown_vectors(es, kind, show_all), params
+    )
+
+
+def request_first_map(name: str, model, dataset) -> background.Job:
+    """Start the map the Map page opens with (items, default settings) for ``model``.
+
+    The server asks for it when it has just trained the demo's ready model, so a product demo's
+    first visit finds the UMAP map done instead of drawing PCA and polling for it.
+    """
+    es = EmbeddingSet.from_model(model, dataset, name=name)
+    return _map_job("items", es, DEFAULT_PROJECTION, False)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -60,3 +60,31 @@ def test_the_server_watches_no_source_files_and_skips_the_full_gc_unless_asked()
         "--server.fileWatcherType=poll",
         *off[2:],
     ]
+
+
+def test_the_demos_first_map_is_computed_before_the_first_visit(monkeypatch, tmp_path):
+    """The server queues the Map page's opening map (UMAP, default settings) of the demo's ready
+    model; the page's first run then draws it, with no PCA stand-in and no new map job."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from recsys.maps import background
+
+    assert serve.ensure_demo_model(str(tmp_path)) == "als-demo"
+    assert serve.start_demo_map(str(tmp_path))
+    queued = [j for j in background._jobs.values() if j.task == "map"]
+    assert background.wait(queued[-1], timeout=300) and queued[-1].state == background.DONE
+    n_jobs = len(background._jobs)
+
+    monkeypatch.setenv("RECSYS_WORKSPACE", str(tmp_path))
+    page = Path(__file__).resolve().parents[1] / "app_pages" / "map.py"
+    at = AppTest.from_file(str(page), default_timeout=120).run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "PCA meanwhile" not in captions
+    assert "Trustworthiness" in [m.label for m in at.metric]  # the real map's quality panel
+    assert len(background._jobs) == n_jobs  # the page found the server's job
+    ws = Workspace(tmp_path)  # with two demo models the server does not guess which one opens
+    ws.save_model(ws.load_model("als-demo"), "als-2", load_demo())
+    assert not serve.start_demo_map(str(tmp_path))
