@@ -7,8 +7,8 @@ from app_ui import state
 from app_ui.common import get_dataset, show_error
 from recsys.errors import RecsysError
 from recsys.maps import background
-from recsys.maps.clusters import CLUSTER_METHOD_LABELS, Clustering
-from recsys.maps.projection import METHOD_LABELS, ProjectionParams
+from recsys.maps.clusters import Clustering
+from recsys.maps.projection import METHOD_LABELS
 from recsys.maps.quality import MapQuality
 from recsys.viz import map as vmap
 from recsys.viz import map_view as mv
@@ -75,46 +75,7 @@ positions, weak = mv.shown_points(es, kind, show_all)
 for note in mv.support_notes(es, kind, show_all):
     st.caption(":material/verified: " + note)
 
-DEFAULT = _maps.DEFAULT_PROJECTION  # the settings the server may have computed a map for already
-with st.expander("Projection and cluster settings", icon=":material/tune:"):
-    s1, s2, s3, s4 = st.columns(4)
-    n_neighbors = s1.slider(
-        "UMAP neighbours",
-        2,
-        100,
-        DEFAULT.n_neighbors,
-        key="map_nn",
-        help="Larger keeps more global structure, smaller more local detail.",
-    )
-    min_dist = s2.slider(
-        "UMAP min distance",
-        0.0,
-        1.0,
-        DEFAULT.min_dist,
-        0.05,
-        key="map_md",
-        help="How tightly UMAP packs points together.",
-    )
-    perplexity = s3.slider("t-SNE perplexity", 5, 100, int(DEFAULT.perplexity), key="map_perp")
-    seed = int(s4.number_input("Seed", 0, 2**31 - 1, DEFAULT.seed, key="map_seed"))
-    k1, k2, k3 = st.columns(3)
-    cluster_method = k1.selectbox(
-        "Clusters",
-        list(CLUSTER_METHOD_LABELS),
-        key="map_cm",
-        format_func=CLUSTER_METHOD_LABELS.get,
-        help="HDBSCAN on the map finds the islands you see and leaves points between them "
-        "unclustered; KMeans/HDBSCAN on the vectors cluster the embedding space itself.",
-    )
-    k = k2.slider("KMeans clusters (k)", 2, 40, 12, key="map_k")
-    min_size = int(
-        k3.number_input(
-            "HDBSCAN minimum cluster size (0 = 2% of the points)", 0, 5000, 0, key="map_mcs"
-        )
-    )
-    faith_k = st.slider(
-        "Neighbours checked by the faithfulness scores (k)", 5, 50, 10, key="map_fk"
-    )
+settings = _maps.settings_panel()
 
 user = None
 if colour == mv.USER_SCORE:
@@ -125,12 +86,12 @@ highlight, neighbours = _maps.title_search(es, kind, positions)
 # ---------------------------------------------------------------- compute
 # The map is drawn first; clusters and faithfulness follow (unless the colour needs them), so the
 # first picture appears as early as possible.
-wanted = ProjectionParams(method, dims, "cosine", n_neighbors, min_dist, float(perplexity), seed)
+wanted = settings.projection(method, dims)
+seed, faith_k, cluster_key = settings.seed, settings.faith_k, settings.cluster_choice
 n_points = len(positions)
 need_clusters = colour == mv.CLUSTER
 need_faith = colour == mv.FAITHFULNESS
 clusters = quality = None
-cluster_key = (cluster_method, k, min_size, seed)
 map_col, side = st.columns([2.6, 1.4])
 notice_slot, map_slot = map_col.empty(), map_col.empty()
 map_slot.plotly_chart(
@@ -146,16 +107,12 @@ try:
         clusters = _maps.clusters_of(kind, es, params, show_all, cluster_key, coords)
     if need_faith and extras_now:
         quality = _maps.quality_of(kind, es, params, show_all, faith_k, coords)
-    shown_colour = colour
-    if (need_clusters and not isinstance(clusters, Clustering)) or (
-        need_faith and not isinstance(quality, MapQuality)
-    ):
-        shown_colour = mv.colour_options(es, kind)[0]
+    clusters, quality = mv.ready(clusters), mv.ready(quality)  # a job: asked again below
+    shown_colour = mv.shown_colour(es, kind, colour, clusters, quality)
+    if shown_colour != colour:
         map_col.caption(
             f":material/hourglass_top: Coloured by {shown_colour} until the {colour} is ready."
         )
-    clusters = clusters if isinstance(clusters, Clustering) else None  # a job: asked again below
-    quality = quality if isinstance(quality, MapQuality) else None
     faith = None if quality is None else quality.faithfulness
     colouring = mv.map_colouring(es, kind, shown_colour, positions, clusters, faith, user)
 except RecsysError as exc:
@@ -233,7 +190,7 @@ with side:
     if highlight is not None:  # its neighbours in the embedding, drawn or not
         _maps.neighbours_panel(es, highlight, neighbours)
     if isinstance(clusters, Clustering):
-        _maps.clusters_panel(clusters, kind, cluster_method)
+        _maps.clusters_panel(clusters, kind, settings.cluster_method)
     else:
         clusters = None
 

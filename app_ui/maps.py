@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -91,6 +92,79 @@ def map_coordinates(
         raise job.error
     pca = ProjectionParams(method="pca", dims=params.dims, metric=params.metric, seed=params.seed)
     return coordinates(kind, es.fingerprint, pca, show_all, es), pca, job
+
+
+@dataclass(frozen=True)
+class MapSettings:
+    """The Map page's "Projection and cluster settings"."""
+
+    n_neighbors: int
+    min_dist: float
+    perplexity: int
+    seed: int
+    cluster_method: str
+    k: int
+    min_size: int
+    faith_k: int
+
+    def projection(self, method: str, dims: int) -> ProjectionParams:
+        return ProjectionParams(
+            method, dims, "cosine", self.n_neighbors, self.min_dist, float(self.perplexity),
+            self.seed,
+        )  # fmt: skip
+
+    @property
+    def cluster_choice(self) -> ClusterChoice:
+        return (self.cluster_method, self.k, self.min_size, self.seed)
+
+
+def settings_panel() -> MapSettings:
+    """The settings expander; its defaults are :data:`DEFAULT_PROJECTION` (the settings the
+    server may have computed a map for already)."""
+    with st.expander("Projection and cluster settings", icon=":material/tune:"):
+        s1, s2, s3, s4 = st.columns(4)
+        n_neighbors = s1.slider(
+            "UMAP neighbours",
+            2,
+            100,
+            DEFAULT_PROJECTION.n_neighbors,
+            key="map_nn",
+            help="Larger keeps more global structure, smaller more local detail.",
+        )
+        min_dist = s2.slider(
+            "UMAP min distance",
+            0.0,
+            1.0,
+            DEFAULT_PROJECTION.min_dist,
+            0.05,
+            key="map_md",
+            help="How tightly UMAP packs points together.",
+        )
+        perplexity = s3.slider(
+            "t-SNE perplexity", 5, 100, int(DEFAULT_PROJECTION.perplexity), key="map_perp"
+        )
+        seed = int(s4.number_input("Seed", 0, 2**31 - 1, DEFAULT_PROJECTION.seed, key="map_seed"))
+        k1, k2, k3 = st.columns(3)
+        cluster_method = k1.selectbox(
+            "Clusters",
+            list(CLUSTER_METHOD_LABELS),
+            key="map_cm",
+            format_func=CLUSTER_METHOD_LABELS.get,
+            help="HDBSCAN on the map finds the islands you see and leaves points between them "
+            "unclustered; KMeans/HDBSCAN on the vectors cluster the embedding space itself.",
+        )
+        k = k2.slider("KMeans clusters (k)", 2, 40, 12, key="map_k")
+        min_size = int(
+            k3.number_input(
+                "HDBSCAN minimum cluster size (0 = 2% of the points)", 0, 5000, 0, key="map_mcs"
+            )
+        )
+        faith_k = st.slider(
+            "Neighbours checked by the faithfulness scores (k)", 5, 50, 10, key="map_fk"
+        )
+    return MapSettings(
+        n_neighbors, min_dist, perplexity, seed, cluster_method, k, min_size, faith_k
+    )
 
 
 def _map_job(
@@ -216,59 +290,43 @@ def _ready(job: background.Job):
     return job
 
 
-def quality_of(
-    kind: str,
-    es: EmbeddingSet,
-    params: ProjectionParams,
-    show_all: bool,
-    k: int,
-    coords: np.ndarray,
-) -> MapQuality | background.Job:
-    """Faithfulness and coherence of a map, or the background job computing them (big maps)."""
+def _here_or_background(task, key, args, coords, params, what, compute_here):
+    """``compute_here()`` for maps up to :data:`INLINE_LIMIT` points; above, the background job
+    of ``task`` (its result once done)."""
     n = len(coords)
     if n <= INLINE_LIMIT:
-        return MapQuality(
-            faithfulness(kind, es.fingerprint, params, show_all, k, es, coords),
-            coherence(kind, es.fingerprint, params, show_all, k, es, coords),
-        )
+        return compute_here()
+    label = f"{what} of the {params.label} map ({n:,} points)"
+    return _ready(background.submit(task, key, args, n, params, label))
+
+
+def quality_of(kind: str, es: EmbeddingSet, params: ProjectionParams, show_all: bool, k: int,
+               coords: np.ndarray) -> MapQuality | background.Job:  # fmt: skip
+    """Faithfulness and coherence of a map, or the background job computing them (big maps)."""
 
     def args() -> tuple:
         cats, tags = _metadata(es, kind, show_all)
         vectors = shown_vectors(es, kind, show_all)
         return vectors, np.array(coords, dtype=np.float32), k, params.metric, cats, tags
 
-    job = background.submit(
-        "quality",
-        (kind, es.fingerprint, params, show_all, k),
-        args,
-        n,
-        params,
-        f"quality check of the {params.label} map ({n:,} points)",
-    )
-    return _ready(job)
+    return _here_or_background(
+        "quality", (kind, es.fingerprint, params, show_all, k), args, coords, params,
+        "quality check",
+        lambda: MapQuality(
+            faithfulness(kind, es.fingerprint, params, show_all, k, es, coords),
+            coherence(kind, es.fingerprint, params, show_all, k, es, coords),
+        ),
+    )  # fmt: skip
 
 
-def clusters_of(
-    kind: str,
-    es: EmbeddingSet,
-    params: ProjectionParams,
-    show_all: bool,
-    choice: ClusterChoice,
-    coords: np.ndarray,
-) -> Clustering | background.Job:
+def clusters_of(kind: str, es: EmbeddingSet, params: ProjectionParams, show_all: bool,
+                choice: ClusterChoice, coords: np.ndarray) -> Clustering | background.Job:  # fmt: skip
     """The named clusters of a map's points, or the background job computing them (big maps)."""
-    n = len(coords)
-    if n <= INLINE_LIMIT:
-        return clustering(kind, es.fingerprint, params, show_all, choice, es, coords)
-    job = background.submit(
-        "clusters",
-        (kind, es.fingerprint, params, show_all, *choice),
-        lambda: _cluster_args(es, kind, show_all, choice, coords),
-        n,
-        params,
-        f"clustering of the {params.label} map ({n:,} points)",
-    )
-    return _ready(job)
+    return _here_or_background(
+        "clusters", (kind, es.fingerprint, params, show_all, *choice),
+        lambda: _cluster_args(es, kind, show_all, choice, coords), coords, params, "clustering",
+        lambda: clustering(kind, es.fingerprint, params, show_all, choice, es, coords),
+    )  # fmt: skip
 
 
 def title_search(es: EmbeddingSet, kind: str, positions: np.ndarray):

@@ -252,3 +252,21 @@ def test_the_map_figure_marks_a_drawn_searched_item_and_its_drawn_neighbours():
         density=False, highlight=hidden, neighbours=near,
     )  # fmt: skip
     assert "searched item" not in [t.name for t in fig.data]
+
+
+def test_a_colour_waits_for_the_clusters_or_faithfulness_it_needs():
+    from recsys.data.demo import load_demo
+    from recsys.maps.embedding_set import EmbeddingSet
+    from recsys.maps.quality import MapQuality
+    from recsys.models.registry import create_model
+    from recsys.viz import map_view as mv
+
+    ds = load_demo()
+    es = EmbeddingSet.from_model(create_model("svd", factors=8).fit(ds), ds, name="svd")
+    default = mv.colour_options(es, "items")[0]
+    assert mv.shown_colour(es, "items", mv.CLUSTER, None, None) == default
+    assert mv.shown_colour(es, "items", mv.FAITHFULNESS, None, None) == default
+    quality = MapQuality(faithfulness=None, coherence=None)
+    assert mv.shown_colour(es, "items", mv.FAITHFULNESS, None, quality) == mv.FAITHFULNESS
+    assert mv.shown_colour(es, "items", default, None, None) == default
+    assert mv.ready(quality) is quality and mv.ready("a job") is None and mv.ready(None) is None

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from recsys.errors import RecsysError
+from recsys.maps.clusters import Clustering
 from recsys.maps.embedding_set import EmbeddingSet
-from recsys.maps.quality import Support, support_of
+from recsys.maps.quality import MapQuality, Support, support_of
 from recsys.viz import map as vmap
 
 KINDS = {"items": "Items", "users": "Users", "joint": "Users + items"}
@@ -320,3 +321,22 @@ def shown_figure(
         weak=weak,
         density=density,
     )
+
+
+def ready(result):
+    """A quality or clusters result, or None while it is still a background job (or absent)."""
+    return result if isinstance(result, (Clustering, MapQuality)) else None
+
+
+def shown_colour(
+    es: EmbeddingSet,
+    kind: str,
+    colour: str,
+    clusters: Clustering | None,
+    quality: MapQuality | None,
+) -> str:
+    """The colour to draw now: the one asked for, or the default one while the clusters or the
+    faithfulness it needs are not ready yet (a big map's background job)."""
+    if (colour == CLUSTER and clusters is None) or (colour == FAITHFULNESS and quality is None):
+        return colour_options(es, kind)[0]
+    return colour
