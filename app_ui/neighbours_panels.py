@@ -9,8 +9,9 @@ import streamlit as st
 from app_ui import state
 from app_ui.common import count
 from recsys.data.dataset import Dataset
-from recsys.data.titles import find_titles, most_popular
+from recsys.data.titles import find_titles
 from recsys.explain.neighbours import LOW_SUPPORT_USERS
+from recsys.linalg import top_k
 
 ITEM_KEY = state.NEIGHBOURS_ITEM
 FOUND_KEY = "nb_found"
@@ -56,7 +57,7 @@ def item_picker(ds: Dataset) -> str:
         st.session_state[ITEM_KEY] = int(np.argmax(ds.item_popularity))
     options = list(range(ds.n_items))
     if ds.n_items > MAX_ITEM_OPTIONS:
-        top = most_popular(ds.item_popularity, MAX_ITEM_OPTIONS).tolist()
+        top = top_k(ds.item_popularity, MAX_ITEM_OPTIONS).tolist()
         options = list(dict.fromkeys([st.session_state[ITEM_KEY], *top]))
     i = st.selectbox(
         "Item (type to search titles)",

@@ -21,10 +21,3 @@ def find_titles(titles: Sequence | np.ndarray, query: str, limit: int = 20) -> n
     hits = [i for i, t in enumerate(folded) if q in t]
     hits.sort(key=lambda i: (len(folded[i]), i))
     return np.asarray(hits[:limit], dtype=np.int64)
-
-
-def most_popular(popularity: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` most popular items, most popular first (ties by index)."""
-    pop = np.asarray(popularity)
-    order = np.lexsort((np.arange(len(pop)), -pop))
-    return order[:n]

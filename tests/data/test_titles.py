@@ -1,8 +1,6 @@
 """Finding items by title (recsys.data.titles)."""
 
-import numpy as np
-
-from recsys.data.titles import find_titles, most_popular
+from recsys.data.titles import find_titles
 
 TITLES = ["The Beatles", "Beat It", "beatnik blues", "Heartbeat", "Alien", "Aliens (1986)"]
 
@@ -17,9 +15,3 @@ def test_find_titles_blank_or_missing_finds_nothing():
     assert find_titles(TITLES, "   ").tolist() == []
     assert find_titles(TITLES, "").tolist() == []
     assert find_titles(TITLES, "zebra").tolist() == []
-
-
-def test_most_popular_orders_by_popularity_then_index():
-    pop = np.array([3, 9, 3, 1, 9])
-    assert most_popular(pop, 3).tolist() == [1, 4, 0]
-    assert most_popular(pop, 10).tolist() == [1, 4, 0, 2, 3]
