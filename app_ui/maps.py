@@ -38,7 +38,6 @@ from recsys.viz.map_view import cluster_frame, shown_points, vectors_for
 #: fingerprint of the embeddings the kept selection belongs to
 SELECTION_OWNER_KEY = "_map_selection_owner"
 
-ES_KEY = "_map_embeddings"
 #: maps of at most this many points get their quality scores and clusters on the page's thread:
 #: measured on 25M-data ALS item vectors, 0.7 s at 5,000 points (1.7 s at 10,000), where a
 #: background job adds a poll and a rerun; at 59k points 23 s (HDBSCAN 18 s) plus NN-descent's
@@ -59,13 +58,20 @@ def start_umap_warm_up() -> threading.Thread:
 
 
 def embeddings_for_model(name: str, model, dataset) -> EmbeddingSet:
-    """This session's EmbeddingSet of a (cached, read-only) model; rebuilt when either changes."""
-    key = (name, id(model), dataset.fingerprint)
-    held = st.session_state.get(ES_KEY)
-    if held is None or held[0] != key:
-        held = (key, EmbeddingSet.from_model(model, dataset, name=name))
-        st.session_state[ES_KEY] = held
-    return held[1]
+    """The EmbeddingSet of a (cached, read-only) model on ``dataset``, shared by every session.
+
+    Shared (``st.cache_resource``, the last few) because what it builds once, such as the
+    catalogue's labels and hover texts' inputs, is the slow part of a first map at 18k items.
+    """
+    return _shared_embeddings(name, id(model), dataset.fingerprint, model, dataset)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _shared_embeddings(
+    name: str, model_id: int, dataset_fingerprint: str, _model, _dataset
+) -> EmbeddingSet:
+    # the set holds the model, so its id cannot be reused by another model while cached
+    return EmbeddingSet.from_model(_model, _dataset, name=name)
 
 
 def shown_vectors(es: EmbeddingSet, kind: str, show_all: bool) -> np.ndarray:

@@ -199,6 +199,25 @@ def test_tags_stand_in_for_categories_in_selections_colours_and_favourites():
     assert mv.CLUSTER in mv.colour_options(es, "users")
     frame = mv.cluster_frame(es, "users")
     assert list(frame["categories"]) == [["rock"], ["jazz"]]
+    # hover labels: written for the drawn points only, with tags where categories would be
+    hover = mv.hover_for(es, "items", np.array([4, 0]))
+    assert len(hover) == 2 and "artist 4" in hover[0] and "jazz" in hover[0]
+    assert "rock, seen live" in hover[1]
+    joint = mv.hover_for(es, "joint", np.array([1, n + 1, 5]))  # items first, then users
+    assert "artist 1" in joint[0] and "user u2" in joint[1] and "artist 5" in joint[2]
+    assert "mostly jazz" in joint[1]
+
+
+def test_an_items_hover_lists_at_most_a_few_tags():
+    from recsys.data.dataset import IdMap
+    from recsys.maps.embedding_set import EmbeddingSet
+    from recsys.viz import map_view as mv
+
+    tags = [f"tag{j}" for j in range(mv.HOVER_TAGS + 3)]
+    items = pd.DataFrame({"item_id": ["a"], "title": ["A"], "categories": [[]], "tags": [tags]})
+    es = EmbeddingSet("t", IdMap(np.array(["a"]), "item"), np.ones((1, 2), np.float32), items)
+    (text,) = mv.hover_for(es, "items", np.array([0]))
+    assert f"tag{mv.HOVER_TAGS - 1}" in text and f"tag{mv.HOVER_TAGS}" not in text
 
 
 def test_a_users_map_draws_a_seeded_sample_above_the_cap_and_says_so(monkeypatch):

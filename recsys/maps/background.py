@@ -19,6 +19,7 @@ other core. Without it (tests, ``streamlit run app.py``) they run on the worker 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 from collections import OrderedDict, deque
@@ -83,6 +84,9 @@ class Job:
 
 _lock = threading.Condition()
 _jobs: OrderedDict[Hashable, Job] = OrderedDict()
+#: the map process yields the CPU to the server and the browser (its jobs are the slow ones)
+CHILD_NICENESS = 10
+
 _queue: deque[Hashable] = deque()
 _worker: list[threading.Thread] = []
 _pool: list[ProcessPoolExecutor] = []
@@ -96,7 +100,12 @@ def start_process_pool() -> None:
     """
     if _pool:
         return
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=os.nice,
+        initargs=(CHILD_NICENESS,),
+    )
     pool.submit(int).result()  # fork the worker now
     _pool.append(pool)
 

@@ -113,19 +113,21 @@ class EmbeddingSet:
     def titles(self) -> np.ndarray:
         return self.items["title"].to_numpy(dtype=object)
 
-    @property
+    @cached_property
     def categories(self) -> list[list[str]]:
+        """Categories per item (built once: a list per item, 0.1 s at 18k items)."""
         return [
             list(c) if isinstance(c, list | tuple | np.ndarray) else []
             for c in self.items["categories"]
         ]
 
-    @property
+    @cached_property
     def has_categories(self) -> bool:
         return any(len(c) for c in self.categories)
 
-    @property
+    @cached_property
     def tags(self) -> list[list[str]]:
+        """Tags per item (built once, like :attr:`categories`)."""
         if "tags" not in self.items:
             return [[] for _ in range(self.n_items)]
         return [

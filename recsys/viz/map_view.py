@@ -75,28 +75,43 @@ def colour_options(es: EmbeddingSet, kind: str) -> list[str]:
     return opts + [FAITHFULNESS]
 
 
-def _user_hover(es: EmbeddingSet) -> np.ndarray:
+#: tags shown in an item's hover label (a music catalogue can have dozens per item)
+HOVER_TAGS = 5
+
+
+def _user_hover(es: EmbeddingSet, rows: np.ndarray) -> np.ndarray:
     act = es.user_activity
     fav = es.favourite_categories
     return vmap.hover_texts(
-        [f"user {u}" for u in es.user_ids.ids],
-        popularity=act,
-        extra=None if fav is None else [f"mostly {f}" for f in fav],
+        [f"user {es.user_ids.ids[r]}" for r in rows],
+        popularity=None if act is None else act[rows],
+        extra=None if fav is None else [f"mostly {fav[r]}" for r in rows],
     )
 
 
-def hover_for(es: EmbeddingSet, kind: str, cluster_names: np.ndarray | None = None) -> np.ndarray:
-    """Escaped hover text per point: title, categories, popularity (and cluster) / user activity."""
-    items = vmap.hover_texts(
-        es.titles,
-        es.categories,
-        es.popularity,
-        extra=None if cluster_names is None else [f"cluster: {c}" for c in cluster_names],
+def _item_hover(es: EmbeddingSet, rows: np.ndarray) -> np.ndarray:
+    """Title, categories (else the first tags) and popularity of the items ``rows``."""
+    cap = HOVER_TAGS if es.label_kind == "tag" else None
+    labels = [es.labels[r][:cap] for r in rows]
+    return vmap.hover_texts(
+        es.titles[rows], labels, None if es.popularity is None else es.popularity[rows]
     )
+
+
+def hover_for(es: EmbeddingSet, kind: str, positions: np.ndarray) -> np.ndarray:
+    """Escaped hover text of the drawn points: title, categories or tags, popularity / a user's
+    activity. ``positions`` index the ``kind``'s points (on the joint map items come first);
+    only these are written, not the whole catalogue's."""
+    positions = np.asarray(positions, dtype=np.int64)
     if kind == "items":
-        return items
-    users = _user_hover(es)
-    return users if kind == "users" else np.concatenate([items, users])
+        return _item_hover(es, positions)
+    if kind == "users":
+        return _user_hover(es, positions)
+    out = np.empty(len(positions), dtype=object)
+    is_item = positions < es.n_items
+    out[is_item] = _item_hover(es, positions[is_item])
+    out[~is_item] = _user_hover(es, positions[~is_item] - es.n_items)
+    return out
 
 
 def sizes_for(es: EmbeddingSet, kind: str) -> np.ndarray | None:
@@ -306,7 +321,7 @@ def shown_figure(
     return vmap.map_figure(
         coords,
         colouring,
-        hover_for(es, kind)[positions],
+        hover_for(es, kind, positions),
         codes=codes_for(es, kind)[positions],
         sizes=sizes[positions] if size_by_popularity and sizes is not None else None,
         highlight=item_row[highlight] if on_map else None,
