@@ -86,6 +86,18 @@ def test_two_factor_space_has_raw_coordinates_of_every_item_and_user(demo, space
     assert user_len == pytest.approx(item_len, rel=1e-6)
 
 
+def test_a_big_factor_space_is_sampled_and_a_small_one_drawn_as_svg(demo, space):
+    import plotly.graph_objects as go
+
+    small = lessons.two_factor_space(demo, 1.0, 15, 42, max_points=300, model=space.model)
+    assert len(small.items) == 300 and len(small.users) == 300
+    assert small.items["item"].is_unique
+    kinds = {type(t) for t in viz.factor_space_figure(small).data}
+    assert go.Scatter in kinds and go.Scattergl not in kinds  # 600 points: SVG
+    big = {type(t) for t in viz.factor_space_figure(space).data if t.name != "origin"}
+    assert big == {go.Scattergl}  # the demo's 3,500 points: WebGL
+
+
 def test_two_factor_space_is_seeded_and_moves_with_the_knobs(demo, space):
     again = lessons.two_factor_space(demo, regularization=1.0, iterations=15, seed=42)
     assert np.array_equal(again.items[["x", "y"]].to_numpy(), space.items[["x", "y"]].to_numpy())

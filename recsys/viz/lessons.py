@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recsys.lessons import DotProduct, FactorSpace, FoldIn, LengthEffect, ProjectedMap
+from recsys.viz.map import SVG_UP_TO
 
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -55,14 +56,21 @@ def _item_hover(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def points_trace(n_points: int) -> type:
+    """The trace type for a figure of ``n_points`` markers: SVG up to
+    :data:`recsys.viz.map.SVG_UP_TO` (quicker to draw there, and no WebGL set-up), else WebGL."""
+    return go.Scatter if n_points <= SVG_UP_TO else go.Scattergl
+
+
 def _items_by_label(fig: go.Figure, items: pd.DataFrame, x: np.ndarray, y: np.ndarray,
                     colours: dict[str, str], row: int | None = None, col: int | None = None,
-                    showlegend: bool = True, size: int = 5, opacity: float = 0.8) -> None:
+                    showlegend: bool = True, size: int = 5, opacity: float = 0.8,
+                    trace_type: type = go.Scattergl) -> None:
     hover = np.asarray(_item_hover(items), dtype=object)
     labels = items["label"].astype(str).to_numpy()
     for name in sorted(set(labels), key=lambda s: (s in ("other", "all items"), s)):
         m = labels == name
-        trace = go.Scattergl(
+        trace = trace_type(
             x=x[m], y=y[m], mode="markers", name=esc(name), legendgroup=esc(name),
             showlegend=showlegend, hovertext=hover[m], hoverinfo="text",
             marker={"size": size, "color": colours.get(name, MUTED), "opacity": opacity},
@@ -96,10 +104,11 @@ def waiting_figure(text: str, height: int = 560) -> go.Figure:
 def factor_space_figure(space: FactorSpace, show_users: bool = True, height: int = 560) -> go.Figure:
     """Items (coloured by label) and users (grey) in the raw 2-factor space, origin marked."""
     fig = go.Figure()
+    points = points_trace(len(space.items) + (len(space.users) if show_users else 0))
     if show_users:
         scale = space.user_scale
         name = "users" if abs(scale - 1) < 0.05 else f"users (lengths ×{scale:.3g})"
-        fig.add_trace(go.Scattergl(
+        fig.add_trace(points(
             x=space.users["x"] * scale, y=space.users["y"] * scale, mode="markers", name=name,
             marker={"size": 3, "color": USER_COLOUR},
             hovertext=[f"user {esc(u)} · {a:,} items" for u, a in
@@ -108,7 +117,7 @@ def factor_space_figure(space: FactorSpace, show_users: bool = True, height: int
         ))
     items = space.items
     _items_by_label(fig, items, items["x"].to_numpy(), items["y"].to_numpy(),
-                    label_colours(items["label"]))
+                    label_colours(items["label"]), trace_type=points)
     fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", name="origin", showlegend=False,
                              marker={"symbol": "x", "size": 12, "color": "black"},
                              hoverinfo="text", hovertext=["origin (0, 0)"]))

@@ -19,10 +19,10 @@ MAX_POINTS = 100_000
 #: above this many points a 2-D map gets density contours under the points by default
 DENSITY_FROM = 3000
 #: 2-D maps of at most this many drawn points use SVG markers (``Scatter``), bigger ones WebGL
-#: (``Scattergl``). Measured in headless Chromium (no GPU) on a 1,276-point, 14-trace map:
-#: plotly drew it in ~260 ms as SVG and ~560-760 ms as WebGL (each WebGL trace sets up its own
-#: drawing); at ~8,000 points the two cost the same and above that WebGL wins.
-SVG_UP_TO = 5000
+#: (``Scattergl``). Measured in headless Chromium (no GPU), page opened by its link, 14 traces,
+#: median of 5: 1,300 points 1.23 s SVG / 1.22 s WebGL, 2,500 points 1.74 / 1.37 s, 4,000
+#: points 1.67 / 1.24 s: SVG grows with the points, WebGL pays a set-up per trace
+SVG_UP_TO = 1500
 #: low-support points: this share of the normal size and this opacity
 WEAK_SIZE = 0.5
 WEAK_OPACITY = 0.22
