@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -376,23 +377,34 @@ def title_search(es: EmbeddingSet, kind: str, positions: np.ndarray):
 POLL_BIG = 2.0
 
 
+#: the PCA stand-in is left on screen at least this long before the finished map replaces it:
+#: the browser needs ~1-2 s to draw a map after a page load, and a map that arrived meanwhile
+#: made it start again (measured: a first map by link at 4.5 s instead of 2.7 s)
+STAND_IN_SECONDS = 2.0
+
+
 def poll_until_drawn(job: background.Job, every: float | None = None) -> None:
-    """A small fragment saying what the map waits for; reruns the page once the job is done."""
-    poll_until_done([job], " Showing PCA meanwhile; the map switches by itself.", every)
+    """A small fragment saying what the map waits for; reruns the page once the job is done
+    and the PCA stand-in has been up for :data:`STAND_IN_SECONDS`."""
+    poll_until_done(
+        [job], " Showing PCA meanwhile; the map switches by itself.", every, STAND_IN_SECONDS
+    )
 
 
 def poll_until_done(
-    jobs: list[background.Job], after: str = "", every: float | None = None
+    jobs: list[background.Job], after: str = "", every: float | None = None, settle: float = 0.0
 ) -> None:
     """A small fragment saying what the page waits for (``after`` ends the caption); reruns the
-    page once every job is finished. It looks every ``every`` seconds (default: 0.75, or
-    ``POLL_BIG`` for maps above ``INLINE_LIMIT`` points)."""
+    page once every job is finished, and not before ``settle`` seconds after this run. It looks
+    every ``every`` seconds (default: 0.75, or ``POLL_BIG`` for maps above ``INLINE_LIMIT``
+    points)."""
     if every is None:
         every = 0.75 if max(job.n_points for job in jobs) <= INLINE_LIMIT else POLL_BIG
+    not_before = time.monotonic() + settle
 
     @st.fragment(run_every=every)
     def _poll() -> None:
-        if all(job.finished for job in jobs):
+        if all(job.finished for job in jobs) and time.monotonic() >= not_before:
             st.rerun(scope="app")
         waiting = " ".join(background.describe(job) for job in jobs if not job.finished)
         st.caption(":material/hourglass_top: " + waiting + after)
