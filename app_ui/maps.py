@@ -379,8 +379,8 @@ POLL_BIG = 2.0
 
 #: the PCA stand-in is left on screen at least this long before the finished map replaces it:
 #: the browser needs ~1-2 s to draw a map after a page load, and a map that arrived meanwhile
-#: made it start again (measured: a first map by link at 4.5 s instead of 2.7 s)
-STAND_IN_SECONDS = 2.0
+#: made it start again (measured: a first map by link at 4.5-5 s instead of 2.7 s)
+STAND_IN_SECONDS = 3.0
 
 
 def poll_until_drawn(job: background.Job, every: float | None = None) -> None:
