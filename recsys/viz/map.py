@@ -23,6 +23,8 @@ DENSITY_FROM = 3000
 #: median of 5: 1,300 points 1.23 s SVG / 1.22 s WebGL, 2,500 points 1.74 / 1.37 s, 4,000
 #: points 1.67 / 1.24 s: SVG grows with the points, WebGL pays a set-up per trace
 SVG_UP_TO = 1500
+#: px above the plot area of a titled map: plotly's mode bar (~30 px), then the title
+TITLE_MARGIN = 64
 #: low-support points: this share of the normal size and this opacity
 WEAK_SIZE = 0.5
 WEAK_OPACITY = 0.22
@@ -434,7 +436,7 @@ def map_figure(
     ]
     layout = {
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": TITLE_MARGIN if title else 10, "b": 10},
         # a horizontal legend under the map leaves the full width to the points
         "legend": {
             "itemsizing": "constant",
@@ -450,7 +452,16 @@ def map_figure(
         "plot_bgcolor": "white",
     }
     if title:
-        layout["title"] = {"text": html.escape(title), "x": 0.01, "font": {"size": 15}}
+        # just above the plot area, under the mode bar (which covered a long title)
+        layout["title"] = {
+            "text": html.escape(title),
+            "x": 0.01,
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "pad": {"b": 8},
+            "font": {"size": 15},
+        }
     if dims == 2:
         axis = {"showgrid": False, "zeroline": False, "showticklabels": False, "title": None}
         layout.update(xaxis=dict(axis), yaxis=dict(axis), dragmode="lasso", annotations=annotations)

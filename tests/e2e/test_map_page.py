@@ -72,6 +72,13 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     time.sleep(2)  # let plotly finish drawing the new map
     _plot(page)
     print(screenshot(page, "map-2-umap"))
+    # plotly's mode bar, shown on hover, sits above the map's title, not over it
+    plot = _plot(page)
+    plot.locator(".nsewdrag").first.hover()
+    page.wait_for_selector(".js-plotly-plot .modebar-group", timeout=10_000)
+    bar = plot.locator(".modebar").first.bounding_box()
+    title = plot.locator(".gtitle").first.bounding_box()
+    assert bar["y"] + bar["height"] <= title["y"] + 1, (bar, title)
 
     # a lasso over most of the plot; retried in case the map was still being redrawn
     for attempt in range(3):
