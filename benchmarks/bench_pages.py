@@ -1,9 +1,11 @@
 """Latency budgets of every page, in a real browser (issue 14.1).
 
-Run: ``.venv/bin/python -m benchmarks.bench_pages`` (``--only fresh,synthetic,movielens`` picks
-parts; ``--models als,bpr,ease`` picks the models trained on the synthetic catalogue; EASE at
-18k items takes minutes to fit). Prints one table; nothing is asserted.
+Run: ``.venv/bin/python -m benchmarks.bench_pages`` (``--only floor,fresh,synthetic,movielens``
+picks parts; ``--models als,bpr,ease`` picks the models trained on the synthetic catalogue; EASE
+at 18k items takes minutes to fit). Prints one table; nothing is asserted.
 
+- **floor**: what Streamlit and plotly alone cost a browser: a bare page with one demo-sized map
+  (``benchmarks/floor_page.py``), opened in a new browser context (empty cache) and again.
 - **fresh**: a new server on an empty workspace with the demo: the Map page opens (no click) on a
   model trained automatically, and the UMAP map is drawn; then Recommend opens on that model.
 - **synthetic** (``benchmarks/synthetic.py``: ~18.6k items with interactions, 2,000 users, play
@@ -95,15 +97,16 @@ def _free_port() -> int:
 
 class Server:
     """The app's server (``python -m app_ui.serve``, what ``recsys app`` and ``make run`` start)
-    on a free port with its own workspace; stopped by process id."""
+    on a free port with its own workspace, or ``streamlit run`` of another ``script``; stopped
+    by process id."""
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, script: str | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(workspace.parent / f"bench-pages-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "app_ui.serve",
+                sys.executable, "-m", *(["streamlit", "run", script] if script else ["app_ui.serve"]),
                 "--server.headless", "true", "--server.port", str(self.port),
                 "--browser.gatherUsageStats", "false",
             ],
@@ -232,6 +235,36 @@ def bench_fresh(browser) -> None:
         page.close()
     finally:
         server.stop()
+
+
+def bench_floor(browser, rounds: int = 3) -> None:
+    """What Streamlit and plotly alone cost: a bare page with one demo-sized map
+    (``benchmarks/floor_page.py``), opened by a new visitor and reloaded; medians of ``rounds``."""
+    workspace = Path(tempfile.mkdtemp(prefix="bench-pages-floor-")) / "ws"
+    workspace.mkdir()
+    server = Server(workspace, script="benchmarks/floor_page.py")
+    new, again = [], []
+    try:
+        server.wait_healthy()
+        for _ in range(rounds):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            for times in (new, again):
+                times.append(open_timed(page, server.url, FIRST_CONTENT["map"][0]))
+                wait_idle(page)
+            context.close()
+    finally:
+        server.stop()
+    for label, times in (("new visitor", new), ("link again", again)):
+        ok = sorted(t for t in times if t is not None)
+        median = ok[len(ok) // 2] if len(ok) == len(times) else None
+        record(
+            "bare page, one map",
+            f"Streamlit + plotly alone, {label}",
+            median,
+            None,
+            f"median of {rounds}; range {ok[0]:.2f}–{ok[-1]:.2f} s" if ok else "",
+        )
 
 
 def warm_up(page, url: str) -> None:
@@ -391,7 +424,7 @@ def search_title(page, text: str) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="fresh,synthetic,movielens")
+    parser.add_argument("--only", default="floor,fresh,synthetic,movielens")
     parser.add_argument("--models", default="als,bpr", help="models for the synthetic catalogue")
     args = parser.parse_args()
     parts = args.only.split(",")
@@ -399,6 +432,8 @@ def main() -> None:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        if "floor" in parts:
+            bench_floor(browser)
         if "fresh" in parts:
             bench_fresh(browser)
         data_parts = [p for p in parts if p in ("synthetic", "movielens")]
