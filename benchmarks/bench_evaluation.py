@@ -28,7 +28,12 @@ ML_SMALL = ml_small_path()
 #: issue 6: NDCG@10 measured with peer libraries on the reference protocol, and their settings
 REFERENCE = [
     ("Most popular", "popular", {}, 0.088),
-    ("implicit ALS (64 f, reg 0.05, alpha 1)", "als", {"factors": 64, "regularization": 0.05, "alpha": 1.0, "binarize": True}, 0.108),
+    (
+        "implicit ALS (64 f, reg 0.05, alpha 1)",
+        "als",
+        {"factors": 64, "regularization": 0.05, "alpha": 1.0, "binarize": True},
+        0.108,
+    ),
     ("PureSVD (k=20)", "svd", {"factors": 20}, 0.118),
     ("EASE (lambda 250)", "ease", {"regularization": 250.0}, 0.131),
 ]
@@ -45,7 +50,9 @@ class _FactorModel:
         return self.user_factors_[users] @ self.item_factors_.T
 
 
-def synthetic(n_users: int = 10_000, n_items: int = 10_000, per_user: int = 50, seed: int = 0) -> Dataset:
+def synthetic(
+    n_users: int = 10_000, n_items: int = 10_000, per_user: int = 50, seed: int = 0
+) -> Dataset:
     """Interactions with a long-tail item popularity and distinct timestamps."""
     rng = np.random.default_rng(seed)
     weights = 1.0 / np.arange(1, n_items + 1) ** 0.8
@@ -121,7 +128,9 @@ def bench_tuned(ds: Dataset, k: int = 10) -> None:
 
     split = temporal_split(ds, 0.2)
     data = split.apply(ds)
-    print(f"\nTuned on a validation split of the training part, then scored on the test part (K={k}):")
+    print(
+        f"\nTuned on a validation split of the training part, then scored on the test part (K={k}):"
+    )
     specs = []
     for key, grid, base in SEARCHES:
         start = time.perf_counter()

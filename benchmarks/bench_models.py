@@ -196,7 +196,9 @@ def bench_quality(models: list[str]) -> int:
             continue
         dataset = load_data(data)
         for kind in ("temporal", "random"):
-            split = make_split(dataset, kind, test_fraction=0.2, **({"seed": 42} if kind == "random" else {}))
+            split = make_split(
+                dataset, kind, test_fraction=0.2, **({"seed": 42} if kind == "random" else {})
+            )
             comparison = run_comparison(dataset, split, [ModelSpec(k, {}) for k in keys], k=10)
             board = comparison.leaderboard().set_index("model")["ndcg"]
             popular = float(board[get_model_class("popular").label])
@@ -208,7 +210,10 @@ def bench_quality(models: list[str]) -> int:
                 flag = "" if value > popular else (" (rating model)" if not ranks else " BELOW")
                 below += int(value <= popular and ranks)
                 cells.append(f"{key} {value:.4f}{flag}")
-            print(f"{dataset.name[:16]:16s} {kind:8s} popular {popular:.4f} | " + " | ".join(cells), flush=True)
+            print(
+                f"{dataset.name[:16]:16s} {kind:8s} popular {popular:.4f} | " + " | ".join(cells),
+                flush=True,
+            )
     print(f"ranking models at defaults below most-popular: {below}")
     return below
 
@@ -233,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         "--interactions", type=int, default=5_000_000, help="size of the generated dataset"
     )
     parser.add_argument(
-        "--quality", action="store_true",
+        "--quality",
+        action="store_true",
         help="only NDCG@10 at defaults vs most-popular (demo + ml-latest-small, 2 splits)",
     )
     args = parser.parse_args(argv)

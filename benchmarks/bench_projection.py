@@ -108,6 +108,7 @@ def bench_server() -> None:
 def bench_umap() -> None:
     """UMAP time for 10k and 50k 64-d items after the warm-up (compilation excluded)."""
     from recsys.maps import projection
+
     t = time.perf_counter()
     projection.warm_up()
     print(
