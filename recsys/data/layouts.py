@@ -541,6 +541,7 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
     user = _match(cols, _USER)
     item = _match(cols, _ITEM, {user} if user else set())
     used = {c for c in (user, item) if c}
+    position_key = None  # the note on users or items taken by position, if any
     guessed = []
     notes: dict[str, str] = {}
     if user is None or item is None:
@@ -565,7 +566,8 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
         if by_position and user is not None and item is not None:
             took = " and ".join(f"{col!r} as the {role}" for role, col in by_position)
             nobody = " or ".join(f"a{'n' if r == 'item' else ''} {r}" for r, _ in by_position)
-            notes[",".join(r for r, _ in by_position)] = (
+            position_key = ",".join(r for r, _ in by_position)
+            notes[position_key] = (
                 f"No column of {origin} is named like {nobody}: took {took} column by position "
                 "(the first columns whose values repeat, as ids do). Check the column mapping."
             )
@@ -602,19 +604,36 @@ def guess_mapping(frame: pd.DataFrame, origin: str = "the file") -> ColumnMappin
                 "because its values look like dates or epoch seconds. Check the column mapping."
             )
     meta = [c for c in rest if c not in (rating, timestamp)]
-    mapping = ColumnMapping(
-        user,
-        item,
-        rating,
-        timestamp,
-        title=_match(meta, _TITLE),
-        categories=_match(meta, _CATEGORIES),
-        tags=_match(meta, _TAGS),
-        text=_match(meta, _TEXT),
-        guessed=guessed,
-        notes=notes,
+    described = {
+        "title": _match(meta, _TITLE),
+        "categories": _match(meta, _CATEGORIES),
+        "tags": _match(meta, _TAGS),
+        "text": _match(meta, _TEXT),
+    }
+    unused = [c for c in meta if c not in described.values()]
+    if position_key and unused:  # nothing was named: say what became of the other columns
+        notes[position_key] += " " + _unused_columns_note(sample, unused)
+    return ColumnMapping(user, item, rating, timestamp, **described, guessed=guessed, notes=notes)
+
+
+def _unused_columns_note(sample: pd.DataFrame, columns: list[str], shown: int = 4) -> str:
+    """The note "Not used: 'c' (words such as 'five', '4 stars'), …" on columns left out."""
+    parts = []
+    for column in columns[:shown]:
+        text = sample[column].dropna().astype(str).str.strip()
+        text = text[text != ""]
+        if text.empty:
+            what = "empty cells"
+        elif _to_float(text).notna().mean() > 0.5:
+            what = "numbers"
+        else:
+            what = "words such as " + ", ".join(repr(w[:20]) for w in text.unique()[:2])
+        parts.append(f"{column!r} ({what})")
+    more = f" and {len(columns) - shown} more" if len(columns) > shown else ""
+    return (
+        f"Not used: {', '.join(parts)}{more}. Choose a column in the mapping to use it (a rating "
+        "must be written as numbers)."
     )
-    return mapping
 
 
 def _unusable_rating(series: pd.Series, column: str, origin: str) -> str | None:

@@ -120,11 +120,27 @@ def test_free_text_columns_taken_by_position_say_so(tmp_path):
     assert ds.report["mapping"]["user"] == "a" and ds.report["mapping"]["item"] == "b"
     (note,) = _warnings_about(ds, "by position")
     assert "'a' as the user" in note and "'b' as the item" in note
+    # and what became of the other column: not silently dropped
+    assert "Not used: 'c' (words such as 'lovely read', 'meh')" in note
     # once the user maps other columns, the note on the guess no longer applies
     det = inspect_path(path)
     edited = build_dataset(det, ColumnMapping("b", "a"))
     assert not _warnings_about(edited, "by position")
     assert edited.n_users == 2 and edited.n_items == 2
+
+
+def test_a_column_of_rating_words_left_out_by_a_positional_guess_is_named(tmp_path):
+    text = "a,b,c\n" + "".join(
+        f"person {u},song {i},{w}\n"
+        for u, i, w in [(1, 1, "five"), (1, 2, "4 stars"), (2, 1, "three"), (2, 2, "five")]
+    )
+    ds = load_path(_write(tmp_path, "words.csv", text.encode()))
+    assert ds.report["mapping"].get("rating") is None and ds.feedback == "implicit"
+    (note,) = _warnings_about(ds, "Not used")
+    assert "'c' (words such as 'five', '4 stars')" in note
+    # a named file with an extra column says nothing about it: nothing was guessed
+    named = "user,item,comment\nu1,i1,nice\nu2,i1,meh\nu1,i2,ok\nu2,i2,fine\n"
+    assert not _warnings_about(load_path(_write(tmp_path, "named.csv", named.encode())), "Not used")
 
 
 def test_headerless_free_text_says_there_is_no_header(tmp_path):
