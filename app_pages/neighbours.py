@@ -58,7 +58,9 @@ def items_section() -> None:
             "data, so their closeness says little.",
             icon=":material/warning:",
         )
-    shown = nb.drop(columns=["item", "categories", "reason"]).assign(
+    # a "shared …" column empty on every row (tags on a catalogue without tags) is left out
+    empty = [c for c in ("shared_categories", "shared_tags") if not nb[c].astype(bool).any()]
+    shown = nb.drop(columns=["item", "categories", "reason", *empty]).assign(
         low_support=np.where(nb["low_support"], "⚠ low", "")
     )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=item_columns())

@@ -87,9 +87,11 @@ def pick_user() -> str:
 
 def history_table(user: str) -> pd.DataFrame:
     h = ds.user_history(user)
-    h["categories"] = [", ".join(c) for c in h["categories"]]
+    labels = [ds.label_column] if ds.label_column else []  # categories, else tags
+    if labels:
+        h[ds.label_column] = ds.label_texts(ds.item_ids.indices(h["item"]))
     value = "rating" if ds.feedback == "explicit" else "value"
-    return h.rename(columns={"value": value})[["title", "categories", value, "timestamp"]]
+    return h.rename(columns={"value": value})[["title", *labels, value, "timestamp"]]
 
 
 def user_tab() -> None:

@@ -68,9 +68,10 @@ def item_picker(ds: Dataset) -> str:
     )
     if ds.n_items > MAX_ITEM_OPTIONS:
         search_all_titles(ds)
-    cats = ", ".join(ds.items["categories"][i]) or "no categories"
-    tags = ", ".join(ds.items["tags"][i]) or "no tags"
-    st.caption(f"{cats} · tags: {tags} · {count(int(ds.item_popularity[i]), 'user')}")
+    parts = [f"tags: {', '.join(ds.items['tags'][i]) or 'none'}"]
+    if ds.label_column == "categories":  # "no categories" on a catalogue that has none says little
+        parts.insert(0, ", ".join(ds.items["categories"][i]) or "no categories")
+    st.caption(" · ".join([*parts, count(int(ds.item_popularity[i]), "user")]))
     return ds.item_ids[i]
 
 

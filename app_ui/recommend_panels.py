@@ -91,17 +91,10 @@ def user_options(
 
 def recommendation_table(ds: Dataset, model: Recommender, recs: pd.DataFrame) -> pd.DataFrame:
     idx = model.item_ids_.indices(recs["item"])
-    return pd.DataFrame(
-        {
-            "rank": recs["rank"].to_numpy(),
-            "title": ds.titles[idx],
-            "categories": [
-                ", ".join(c) for c in ds.items["categories"].to_numpy(dtype=object)[idx]
-            ],
-            "score": recs["score"].to_numpy(),
-            "users": ds.item_popularity[idx],
-        }
-    )
+    table = pd.DataFrame({"rank": recs["rank"].to_numpy(), "title": ds.titles[idx]})
+    if ds.label_column:  # categories, else tags; no empty column when there are neither
+        table[ds.label_column] = ds.label_texts(idx)
+    return table.assign(score=recs["score"].to_numpy(), users=ds.item_popularity[idx])
 
 
 def show_explained_list(

@@ -293,6 +293,23 @@ class Dataset:
         return self.items["title"].to_numpy(dtype=object)
 
     @cached_property
+    def label_column(self) -> str | None:
+        """The item column that describes items in tables: "categories", else "tags" when no
+        item has a category (a music log's tags), else None (nothing to show)."""
+        for column in ("categories", "tags"):
+            if column in self.items and any(len(v) for v in self.items[column] if _is_list(v)):
+                return column
+        return None
+
+    def label_texts(self, indices: Any, most: int = 3) -> list[str]:
+        """Each item's categories, or its first ``most`` tags, as text (see :attr:`label_column`)."""
+        if self.label_column is None:
+            return ["" for _ in np.asarray(indices)]
+        values = self.items[self.label_column].to_numpy(dtype=object)[np.asarray(indices)]
+        cap = most if self.label_column == "tags" else None
+        return [", ".join(list(v)[:cap]) if _is_list(v) else "" for v in values]
+
+    @cached_property
     def fingerprint(self) -> str:
         """A stable 16-hex-digit digest: the same data gives the same fingerprint."""
         h = hashlib.sha256()
@@ -366,6 +383,10 @@ class Dataset:
                 ),
             }
         )
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list | tuple | np.ndarray)
 
 
 def empty_item_frame(item_ids: np.ndarray) -> pd.DataFrame:

@@ -194,3 +194,24 @@ def test_a_large_catalogue_lists_the_most_popular_items_and_searches_all_titles(
     at.text_input(key="nb_title_query").input("zzz no such title").run()
     assert any("No title contains" in w.value for w in at.warning)
     assert at.selectbox(key="nb_item").value == rare  # nothing the user had is lost
+
+
+def test_a_catalogue_with_tags_only_shows_tags_not_empty_categories(monkeypatch, tmp_path):
+    from app_ui.common import DATASET_KEY
+    from tests.lastfm_like import lastfm_like_dataset
+
+    ds = lastfm_like_dataset()
+    model = create_model("als", factors=8, iterations=3).fit(ds)
+    Workspace(tmp_path).save_model(model, "als-lastfm", ds)
+    user = str(model.user_ids_.ids[0])
+    at = _run(monkeypatch, tmp_path, active_model="als-lastfm", rec_user=user, **{DATASET_KEY: ds})
+    _ok(at)
+    history, recs = at.dataframe[0].value, at.dataframe[1].value
+    for table in (history, recs):
+        assert "tags" in table.columns and "categories" not in table.columns
+    assert history["tags"].str.len().gt(0).any()
+    nb = _run(monkeypatch, tmp_path, NEIGHBOURS, active_model="als-lastfm", **{DATASET_KEY: ds})
+    _ok(nb)
+    assert "shared_categories" not in nb.dataframe[0].value.columns
+    assert not any("no categories" in c.value for c in nb.caption)
+    assert any(c.value.startswith("tags: ") for c in nb.caption)
