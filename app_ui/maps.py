@@ -457,15 +457,19 @@ def clusters_panel(clusters: Clustering, kind: str = "items", method: str = "map
         f"**{what}** ({clusters.n_clusters}; mean silhouette {clusters.silhouette:.2f}; "
         f"{clusters.noise_share:.0%} unclustered)"
     )
+    unnamed = clusters.summary["support"].isna().all()  # no category or tag names any cluster
     named_by = (
-        "named by the users' favourite category or tag"
+        "numbered: the data has no categories or tags to name them"
+        if unnamed
+        else "named by the users' favourite category or tag"
         if kind == "users"
         else "named by distinctive categories/tags (lift), support = share of members carrying "
         "the name's first term"
     )
     st.caption(f"{CLUSTER_METHOD_LABELS.get(method, method)}; {named_by}.")
+    columns = ["name", "size", "silhouette"] + ([] if unnamed else ["support", "terms"])
     st.dataframe(
-        clusters.summary[["name", "size", "silhouette", "support", "terms"]],
+        clusters.summary[columns],
         hide_index=True,
         width="stretch",
         height=260,

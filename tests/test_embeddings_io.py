@@ -174,3 +174,17 @@ def test_too_large_files_are_refused(monkeypatch):
     monkeypatch.setenv("RECSYS_MAX_BYTES", "10")
     with pytest.raises(FileTooLargeError):
         import_embeddings([("vectors.tsv", b"1\t2\n3\t4\n5\t6\n")])
+
+
+def test_the_same_vectors_with_other_item_metadata_are_another_set(es):
+    """Maps, clusters and coherence are cached by the fingerprint: cluster names come from the
+    items' categories and tags, so a set whose vectors match but metadata differ must not share
+    them (it did: a catalogue without categories showed the demo's genre names)."""
+    import dataclasses
+
+    same = dataclasses.replace(es, items=es.items.copy())
+    assert same.fingerprint == es.fingerprint
+    bare = es.items.assign(categories=[[] for _ in range(es.n_items)])
+    assert dataclasses.replace(es, items=bare).fingerprint != es.fingerprint
+    retitled = es.items.assign(title=es.items["title"] + " (remastered)")
+    assert dataclasses.replace(es, items=retitled).fingerprint != es.fingerprint

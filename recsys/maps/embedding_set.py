@@ -148,9 +148,13 @@ class EmbeddingSet:
 
     @cached_property
     def fingerprint(self) -> str:
-        """Digest of ids and vectors (a cache key: the same vectors give the same maps)."""
+        """Digest of ids, vectors and what describes the items (a cache key: the same vectors
+        give the same maps, and cluster names and coherence follow the titles, categories and
+        tags, so the same vectors with other metadata are another set)."""
         h = hashlib.sha256()
         h.update("\x1f".join(self.item_ids.ids.tolist()).encode("utf-8"))
+        for texts in (self.titles, self.categories, self.tags):
+            h.update("\x1e".join(map(str, texts)).encode("utf-8"))
         h.update(np.ascontiguousarray(self.item_vectors).tobytes())
         if self.user_vectors is not None:
             h.update(np.ascontiguousarray(self.user_vectors).tobytes())

@@ -152,3 +152,29 @@ def test_colour_by_clusters_of_a_big_map_waits_for_the_clusters_job(monkeypatch,
     at.run()
     assert not at.exception, at.exception
     assert not any("until the cluster is ready" in c.value for c in at.caption)
+
+
+def test_clusters_of_data_without_categories_or_tags_say_they_are_numbered(monkeypatch, tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from app_ui.common import DATASET_KEY
+    from recsys.data.dataset import Dataset
+
+    demo = load_demo()  # its interactions, without its titles' categories and tags
+    frame = pd.DataFrame(
+        {
+            "user": demo.user_ids.to_external(demo.user_index),
+            "item": demo.item_ids.to_external(demo.item_index),
+            "value": np.asarray(demo.values),
+        }
+    )
+    bare = Dataset.from_frame(frame, name="bare")
+    assert bare.label_column is None
+    Workspace(tmp_path).save_model(create_model("svd").fit(bare), "svd-bare", bare)
+    at = _run(monkeypatch, tmp_path, map_method="pca", active_model="svd-bare",
+              **{DATASET_KEY: bare})  # fmt: skip
+    assert not at.exception, at.exception
+    table = next(f.value for f in at.dataframe if "silhouette" in f.value.columns)
+    assert "support" not in table.columns and "terms" not in table.columns
+    assert any("no categories or tags to name them" in c.value for c in at.caption)
