@@ -190,7 +190,7 @@ with side:
     if highlight is not None:  # its neighbours in the embedding, drawn or not
         _maps.neighbours_panel(es, highlight, neighbours)
     if isinstance(clusters, Clustering):
-        _maps.clusters_panel(clusters, kind, settings.cluster_method)
+        _maps.clusters_panel(clusters, kind, settings.cluster_method, es.label_kind is not None)
     else:
         clusters = None
 

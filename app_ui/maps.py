@@ -450,8 +450,11 @@ def neighbours_panel(es: EmbeddingSet, item: int, neighbours: np.ndarray) -> Non
     )
 
 
-def clusters_panel(clusters: Clustering, kind: str = "items", method: str = "map") -> None:
-    """Cluster names, sizes, silhouettes and the support of each name."""
+def clusters_panel(
+    clusters: Clustering, kind: str = "items", method: str = "map", labelled: bool = True
+) -> None:
+    """Cluster names, sizes, silhouettes and the support of each name (``labelled``: the items
+    have categories or tags; without them item clusters are named by words of their titles)."""
     what = "User clusters" if kind == "users" else "Clusters"
     st.markdown(
         f"**{what}** ({clusters.n_clusters}; mean silhouette {clusters.silhouette:.2f}; "
@@ -463,8 +466,8 @@ def clusters_panel(clusters: Clustering, kind: str = "items", method: str = "map
         if unnamed
         else "named by the users' favourite category or tag"
         if kind == "users"
-        else "named by distinctive categories/tags (lift), support = share of members carrying "
-        "the name's first term"
+        else f"named by distinctive {'categories/tags' if labelled else 'words of their titles'} "
+        "(lift), support = share of members carrying the name's first term"
     )
     st.caption(f"{CLUSTER_METHOD_LABELS.get(method, method)}; {named_by}.")
     columns = ["name", "size", "silhouette"] + ([] if unnamed else ["support", "terms"])

@@ -178,3 +178,33 @@ def test_clusters_of_data_without_categories_or_tags_say_they_are_numbered(monke
     table = next(f.value for f in at.dataframe if "silhouette" in f.value.columns)
     assert "support" not in table.columns and "terms" not in table.columns
     assert any("no categories or tags to name them" in c.value for c in at.caption)
+
+
+def test_clusters_of_data_with_titles_only_say_they_are_named_by_title_words(monkeypatch, tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from app_ui.common import DATASET_KEY
+    from recsys.data.dataset import Dataset
+
+    demo = load_demo()  # its interactions and titles, without categories and tags
+    frame = pd.DataFrame(
+        {
+            "user": demo.user_ids.to_external(demo.user_index),
+            "item": demo.item_ids.to_external(demo.item_index),
+            "value": np.asarray(demo.values),
+        }
+    )
+    titled = Dataset.from_frame(
+        frame,
+        name="titled",
+        items=demo.items[["item_id", "title"]].rename(columns={"item_id": "item"}),
+    )
+    assert titled.label_column is None
+    Workspace(tmp_path).save_model(create_model("svd").fit(titled), "svd-titled", titled)
+    at = _run(monkeypatch, tmp_path, map_method="pca", active_model="svd-titled",
+              **{DATASET_KEY: titled})  # fmt: skip
+    assert not at.exception, at.exception
+    table = next(f.value for f in at.dataframe if "silhouette" in f.value.columns)
+    assert "support" in table.columns
+    assert any("named by distinctive words of their titles" in c.value for c in at.caption)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from recsys.data.demo import load_demo
 from recsys.models.registry import create_model
@@ -101,8 +102,17 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
 
     # exports are made when clicked (deferred): the coordinates CSV holds every drawn point
     page.get_by_text("Export", exact=True).first.click()
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="Coordinates (CSV)").click()
+    wait_idle(page)
+    for attempt in range(2):  # a click that lands while the page reruns can be dropped
+        try:
+            with page.expect_download(timeout=45_000) as download:
+                page.get_by_role("button", name="Coordinates (CSV)").click()
+            break
+        except PlaywrightTimeout:
+            if attempt == 1:
+                print(screenshot(page, "map-4-download-failed"))
+                raise
+            wait_idle(page)
     lines = open(download.value.path(), encoding="utf-8").read().splitlines()
     assert lines[0].startswith("id,") and "cluster" in lines[0]
     assert len(lines) - 1 == 1456  # the demo items above the support floor
