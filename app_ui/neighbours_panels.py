@@ -17,6 +17,8 @@ ITEM_KEY = state.NEIGHBOURS_ITEM
 FOUND_KEY = "nb_found"
 #: above this many items the picker lists the most popular ones and offers a search of all titles
 MAX_ITEM_OPTIONS = 20_000
+#: tags named in the picked item's caption (a popular artist can carry dozens)
+CAPTION_TAGS = 6
 
 
 def item_columns() -> dict:
@@ -68,7 +70,9 @@ def item_picker(ds: Dataset) -> str:
     )
     if ds.n_items > MAX_ITEM_OPTIONS:
         search_all_titles(ds)
-    parts = [f"tags: {', '.join(ds.items['tags'][i]) or 'none'}"]
+    tags = list(ds.items["tags"][i])
+    more = f" +{len(tags) - CAPTION_TAGS} more" if len(tags) > CAPTION_TAGS else ""
+    parts = [f"tags: {', '.join(tags[:CAPTION_TAGS]) or 'none'}{more}"]
     if ds.label_column == "categories":  # "no categories" on a catalogue that has none says little
         parts.insert(0, ", ".join(ds.items["categories"][i]) or "no categories")
     st.caption(" · ".join([*parts, count(int(ds.item_popularity[i]), "user")]))

@@ -210,8 +210,14 @@ def test_a_catalogue_with_tags_only_shows_tags_not_empty_categories(monkeypatch,
     for table in (history, recs):
         assert "tags" in table.columns and "categories" not in table.columns
     assert history["tags"].str.len().gt(0).any()
-    nb = _run(monkeypatch, tmp_path, NEIGHBOURS, active_model="als-lastfm", **{DATASET_KEY: ds})
+    most_tagged = max(range(ds.n_items), key=lambda i: len(ds.items["tags"][i]))
+    n_tags = len(ds.items["tags"][most_tagged])
+    assert n_tags > 6
+    nb = _run(monkeypatch, tmp_path, NEIGHBOURS, active_model="als-lastfm", nb_item=most_tagged,
+              **{DATASET_KEY: ds})  # fmt: skip
     _ok(nb)
     assert "shared_categories" not in nb.dataframe[0].value.columns
     assert not any("no categories" in c.value for c in nb.caption)
-    assert any(c.value.startswith("tags: ") for c in nb.caption)
+    (caption,) = [c.value for c in nb.caption if c.value.startswith("tags: ")]
+    named = caption.split(" · ")[0].removeprefix("tags: ").split(" +")[0].split(", ")
+    assert len(named) == 6 and f"+{n_tags - 6} more" in caption
