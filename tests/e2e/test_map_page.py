@@ -60,6 +60,19 @@ def _lasso(page) -> None:
     page.mouse.up()
 
 
+def _retried(page, action, attempts: int, errors, shot: str):
+    """``action()``'s result, tried up to ``attempts`` times while it raises ``errors``; the
+    last failure is screenshot as ``shot`` and raised."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except errors:
+            if attempt == attempts - 1:
+                print(screenshot(page, shot))
+                raise
+            wait_idle(page)
+
+
 def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     open_page(page, app_url, "map")
     _choose_model(page)
@@ -82,15 +95,11 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     assert bar["y"] + bar["height"] <= title["y"] + 1, (bar, title)
 
     # a lasso over most of the plot; retried in case the map was still being redrawn
-    for attempt in range(3):
+    def lasso_selects():
         _lasso(page)
-        try:
-            _wait_for_text(page, "Selection:", timeout=40)
-            break
-        except AssertionError:
-            if attempt == 2:
-                print(screenshot(page, "map-3-selection-failed"))
-                raise
+        _wait_for_text(page, "Selection:", timeout=40)
+
+    _retried(page, lasso_selects, 3, AssertionError, "map-3-selection-failed")
     wait_idle(page)
     heading = page.get_by_text("Selection:").first.inner_text()
     n_selected = int(heading.split(":")[1].split("items")[0].replace(",", "").strip())
@@ -103,17 +112,15 @@ def test_map_renders_then_umap_then_lasso_selection(page, app_url, saved_model):
     # exports are made when clicked (deferred): the coordinates CSV holds every drawn point
     page.get_by_text("Export", exact=True).first.click()
     wait_idle(page)
-    for attempt in range(2):  # a click that lands while the page reruns can be dropped
-        try:
-            with page.expect_download(timeout=45_000) as download:
-                page.get_by_role("button", name="Coordinates (CSV)").click()
-            break
-        except PlaywrightTimeout:
-            if attempt == 1:
-                print(screenshot(page, "map-4-download-failed"))
-                raise
-            wait_idle(page)
-    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+
+    def download_csv():
+        with page.expect_download(timeout=45_000) as download:
+            page.get_by_role("button", name="Coordinates (CSV)").click()
+        return download.value
+
+    # a click that lands while the page reruns can be dropped: clicked again once
+    csv = _retried(page, download_csv, 2, PlaywrightTimeout, "map-4-download-failed")
+    lines = open(csv.path(), encoding="utf-8").read().splitlines()
     assert lines[0].startswith("id,") and "cluster" in lines[0]
     assert len(lines) - 1 == 1456  # the demo items above the support floor
 
