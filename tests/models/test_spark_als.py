@@ -8,10 +8,12 @@ training part of a temporal split is shared by the tests; the CLI test fits once
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from recsys.cli.main import main
 from recsys.data import load_path
+from recsys.data.demo import load_demo
 from recsys.data.reference import ml_small_path
 from recsys.errors import ModelConfigError
 from recsys.evaluation.metrics import evaluate_model, make_split
@@ -153,13 +155,25 @@ def test_without_pyspark_the_model_is_not_offered_and_says_how(monkeypatch, caps
 
 @needs_spark
 def test_cli_engine_spark_reads_any_uri_with_spark(tmp_path, capsys):
-    """A URI (file:// here; hdfs://, s3a:// on a cluster) is read by Spark, not the app."""
-    uri = (ML_SMALL / "ratings.csv").resolve().as_uri()
+    """A URI (file:// here; hdfs://, s3a:// on a cluster) is read by Spark, not the app.
+
+    The file is written here (the demo's interactions), so the test needs no shared dataset."""
+    demo = load_demo()
+    path = tmp_path / "ratings.csv"
+    pd.DataFrame(
+        {
+            "userId": demo.user_ids.to_external(demo.user_index),
+            "movieId": demo.item_ids.to_external(demo.item_index),
+            "rating": demo.values,
+        }
+    ).to_csv(path, index=False)
+    uri = path.resolve().as_uri()
     args = ["train", "--engine", "spark", "--data", uri, "--factors", "4", "--iterations", "2"]
-    rc = main([*args, "--name", "uri", "--workspace", str(tmp_path)])
+    rc = main([*args, "--name", "uri", "--workspace", str(tmp_path / "ws")])
     out = capsys.readouterr()
     assert rc == 0, out.err
     assert f"Reading {uri} with Spark" in out.out
-    info = Workspace(tmp_path).info("uri")
-    assert info.model == "spark-als" and info.n_users == 610 and info.n_items == 9724
+    info = Workspace(tmp_path / "ws").info("uri")
+    assert info.model == "spark-als"
+    assert (info.n_users, info.n_items) == (demo.n_users, demo.n_items)
     assert info.dataset_name == "ratings.csv"
