@@ -294,12 +294,8 @@ class Dataset:
 
     @cached_property
     def label_column(self) -> str | None:
-        """The item column that describes items in tables: "categories", else "tags" when no
-        item has a category (a music log's tags), else None (nothing to show)."""
-        for column in ("categories", "tags"):
-            if column in self.items and any(len(v) for v in self.items[column] if _is_list(v)):
-                return column
-        return None
+        """The item column that describes items: see :func:`label_column_of`."""
+        return label_column_of(self.items)
 
     def label_texts(self, indices: Any, most: int = 3) -> list[str]:
         """Each item's categories, or its first ``most`` tags, as text (see :attr:`label_column`)."""
@@ -387,6 +383,15 @@ class Dataset:
 
 def _is_list(value: object) -> bool:
     return isinstance(value, list | tuple | np.ndarray)
+
+
+def label_column_of(items: pd.DataFrame) -> str | None:
+    """What describes these items: "categories", else "tags" when no item has a category (a
+    music log's tags), else None. The one rule for tables, maps and selections."""
+    for column in ("categories", "tags"):
+        if column in items and any(len(v) for v in items[column] if _is_list(v)):
+            return column
+    return None
 
 
 def empty_item_frame(item_ids: np.ndarray) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recsys.data.dataset import Dataset, IdMap, empty_item_frame
+from recsys.data.dataset import Dataset, IdMap, empty_item_frame, label_column_of
 from recsys.data.titles import find_titles
 from recsys.errors import ModelConfigError, RecsysError
 from recsys.linalg import cosine_neighbours, normalise_rows
@@ -137,9 +137,7 @@ class EmbeddingSet:
     @cached_property
     def label_kind(self) -> str | None:
         """What describes items here: "category", else "tag" (categories win), else None."""
-        if self.has_categories:
-            return "category"
-        return "tag" if any(len(t) for t in self.tags) else None
+        return {"categories": "category", "tags": "tag"}.get(label_column_of(self.items))
 
     @property
     def labels(self) -> list[list[str]]:
